@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make run` and `make test`. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# Tests run on PostgreSQL; pytest-django creates and drops its own test database.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/trustnet
+export TEST_DATABASE_URL
+
+.PHONY: run test venv dev-venv messages lint clean worker beat
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(BIN)/.installed
+dev-venv: $(BIN)/.installed-dev
+
+# Compiled message catalogues are build output, not source.
+messages: $(BIN)/.installed
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+run: $(BIN)/.installed messages
+	DEBUG=true $(BIN)/python manage.py migrate --no-input -v0
+	DEBUG=true $(BIN)/python manage.py load_demo
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(BIN)/.installed-dev messages
+	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=trustnet.test_settings $(BIN)/python manage.py makemigrations --check --dry-run -v1
+	DJANGO_SETTINGS_MODULE=trustnet.test_settings $(BIN)/python manage.py check
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+worker: $(BIN)/.installed
+	$(BIN)/celery -A trustnet worker --loglevel=INFO
+
+beat: $(BIN)/.installed
+	$(BIN)/celery -A trustnet beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var

@@ -1,0 +1,79 @@
+"""Personas (DESIGN section 1) as fixtures, shared by every test module."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import OrganisationFactory, OrganisationRoleFactory, SeatFactory, UserFactory
+from trustnet.accounts.models import Role
+
+
+@pytest.fixture
+def org_a(db):
+    return OrganisationFactory(name_fi="Kunta A", name_sv="Kommun A", name_en="Municipality A")
+
+
+@pytest.fixture
+def org_b(db):
+    return OrganisationFactory(name_fi="Kunta B", name_sv="Kommun B", name_en="Municipality B")
+
+
+@pytest.fixture
+def operator(db):
+    """Operator staff who have enrolled in MFA."""
+    return UserFactory(email="operator@example.org", is_staff=True, mfa=True)
+
+
+@pytest.fixture
+def operator_without_mfa(db):
+    return UserFactory(email="new-operator@example.org", is_staff=True)
+
+
+@pytest.fixture
+def admin_a(org_a):
+    return OrganisationRoleFactory(organisation=org_a, role=Role.ADMIN, user__email="admin-a@example.org").user
+
+
+@pytest.fixture
+def admin_b(org_b):
+    return OrganisationRoleFactory(organisation=org_b, role=Role.ADMIN, user__email="admin-b@example.org").user
+
+
+@pytest.fixture
+def signatory_a(org_a):
+    return OrganisationRoleFactory(organisation=org_a, role=Role.SIGNATORY, user__email="signatory-a@example.org").user
+
+
+@pytest.fixture
+def technical_a(org_a):
+    return OrganisationRoleFactory(organisation=org_a, role=Role.TECHNICAL, user__email="tech-a@example.org").user
+
+
+@pytest.fixture
+def seat_holder(db):
+    """A steering-group member with MFA."""
+    return SeatFactory(holder__email="seat@example.org").holder
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    """as_user(user) → a test client logged in as that user (None: anonymous)."""
+    return client_for
+
+
+@pytest.fixture(autouse=True)
+def english_by_default(settings):
+    """Tests read messages in English unless they choose a language; the site's default is Finnish."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
