@@ -18,8 +18,18 @@ $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# axe-core for the accessibility tests (npm registry; package-lock.json pins it).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 venv: $(BIN)/.installed
-dev-venv: $(BIN)/.installed-dev
+dev-# axe-core for the accessibility tests (npm registry; package-lock.json pins it).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+venv: $(BIN)/.installed-dev
 
 # Compiled message catalogues are build output, not source.
 messages: $(BIN)/.installed
@@ -30,7 +40,7 @@ run: $(BIN)/.installed messages
 	DEBUG=true $(BIN)/python manage.py load_demo
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(BIN)/.installed-dev messages
+test: $(BIN)/.installed-dev node_modules/.installed messages
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=trustnet.test_settings $(BIN)/python manage.py makemigrations --check --dry-run -v1
 	DJANGO_SETTINGS_MODULE=trustnet.test_settings $(BIN)/python manage.py check

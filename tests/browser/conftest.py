@@ -1,0 +1,106 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the live test server.
+
+Never a downloaded browser: `.ci/run` installs the `chromium` package. Screenshots of key pages
+go to `test-artifacts/` (ignored by git).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.core.cache import cache
+
+from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
+from trustnet.accounts.models import User
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# Playwright's sync API keeps an event loop running in this thread; the test's own database
+# calls are still ordinary synchronous ones.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists() and AXE.exists():
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError("CI must run the browser tests: install chromium and run `npm ci` (see .ci/run).")
+    skip = pytest.mark.skip(reason="needs /usr/bin/chromium (apt) and node_modules/axe-core (npm ci)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A Finnish browser: the journeys run in Finnish unless a test switches language."""
+    return {**browser_context_args, "locale": "fi-FI"}
+
+
+@pytest.fixture
+def english_by_default():
+    """Browser journeys run in the site's default language, Finnish."""
+    yield
+
+
+@pytest.fixture
+def site(live_server):
+    """The live server's base URL."""
+    return live_server.url
+
+
+def login(
+    page, site: str, email: str, *, password: str = TEST_PASSWORD, mfa: bool = False, language: str = "fi"
+) -> None:
+    """Log in through the real form as a person who reads `language`; with MFA, type the current code."""
+    User.objects.filter(email=email).update(language=language)
+    page.goto(f"{site}/accounts/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    if mfa:
+        cache.clear()  # a code may be used once per period; tests log the same people in repeatedly
+        code = format_hotp_value(hotp_value(TEST_TOTP_SECRET, int(time.time()) // 30))
+        page.locator("input[name=code]").fill(code)
+        page.locator("form:has(input[name=code]) button[type=submit]:not([form])").click()
+    page.wait_for_load_state()
+
+
+def assert_accessible(page, name: str) -> None:
+    """axe-core's WCAG 2.1 A/AA rules: no serious or critical violation. Also keeps a screenshot."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    report = [
+        {"rule": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+        for v in bad
+    ]
+    assert not bad, f"{name}: {json.dumps(report, indent=1)}"
