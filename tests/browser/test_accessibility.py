@@ -33,3 +33,19 @@ def test_steering_group_dashboard_is_accessible(page, site, seat_holder):
     login(page, site, seat_holder.email, mfa=True)
     page.goto(site + "/steering/")
     assert_accessible(page, "steering-dashboard")
+
+
+def test_account_pages_are_accessible(page, site, operator_without_mfa):
+    page.goto(site + "/accounts/password/reset/")
+    assert_accessible(page, "password-reset")
+    login(page, site, operator_without_mfa.email)
+    page.goto(site + "/staff/")
+    # Staff without MFA are sent to set it up (after confirming their password).
+    page.locator("input[name=password]").fill("correct horse battery staple")
+    page.locator("form:has(input[name=password]) button[type=submit]:not([form])").click()
+    assert "/2fa/totp/activate/" in page.url
+    assert_accessible(page, "mfa-activate")
+    page.goto(site + "/accounts/2fa/")
+    assert_accessible(page, "mfa-index")
+    page.goto(site + "/profile/")
+    assert_accessible(page, "profile")
