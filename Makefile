@@ -24,12 +24,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 venv: $(BIN)/.installed
-dev-# axe-core for the accessibility tests (npm registry; package-lock.json pins it).
-node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
-
-venv: $(BIN)/.installed-dev
+dev-venv: $(BIN)/.installed-dev
 
 # Compiled message catalogues are build output, not source.
 messages: $(BIN)/.installed
