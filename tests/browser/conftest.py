@@ -104,3 +104,28 @@ def assert_accessible(page, name: str) -> None:
         for v in bad
     ]
     assert not bad, f"{name}: {json.dumps(report, indent=1)}"
+
+
+def tab_to(page, locator, *, max_presses: int = 150) -> None:
+    """Move the keyboard focus to `locator` with the Tab key only, as a keyboard user would.
+
+    Fails if the element cannot be reached by tabbing (not focusable, hidden, or trapped focus).
+    """
+    target = locator.element_handle()
+    for _ in range(max_presses):
+        if page.evaluate("(el) => el === document.activeElement", target):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"could not reach {locator} with the Tab key in {max_presses} presses")
+
+
+def keyboard_fill(page, locator, text: str) -> None:
+    """Tab to a field and type into it."""
+    tab_to(page, locator)
+    page.keyboard.type(text)
+
+
+def keyboard_press(page, locator, key: str = "Enter") -> None:
+    """Tab to a control and activate it with the keyboard (Enter for links and buttons, Space for checkboxes)."""
+    tab_to(page, locator)
+    page.keyboard.press(key)
