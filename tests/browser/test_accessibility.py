@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, keyboard_fill, keyboard_press, login
+from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,3 +50,12 @@ def test_account_pages_are_accessible(page, site, operator_without_mfa):
     assert_accessible(page, "mfa-index")
     page.goto(site + "/profile/")
     assert_accessible(page, "profile")
+
+
+def test_login_works_with_the_keyboard_alone(page, site, admin_a):
+    page.goto(site + "/accounts/login/")
+    keyboard_fill(page, page.locator("input[name=login]"), admin_a.email)
+    keyboard_fill(page, page.locator("input[name=password]"), TEST_PASSWORD)
+    keyboard_press(page, page.locator("form:has(input[name=password]) button[type=submit]"))
+    page.wait_for_url(f"{site}/my/**")
+    assert page.locator("main h1").is_visible()
