@@ -129,7 +129,8 @@ def load(*, report: Callable[[str], None]) -> None:
     homes = [o for o in organisations if o.is_home_organisation]
     ended = providers[-1] if len(providers) >= 2 else None
     under_notice = providers[-2] if len(providers) >= 3 else None
-    awaiting = homes[-1] if len(homes) >= 2 else None
+    others = [o for o in homes if o not in (ended, under_notice)]
+    awaiting = others[-1] if len(others) >= 2 else None
     today = timezone.localdate()
 
     for organisation in organisations:

@@ -10,9 +10,10 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_agreements_load_twice_cleanly(capsys):
     call_command("load_demo")
-    counts = [model.objects.count() for model in (AgreementVersion, Membership, Signature, Termination, TermStart)]
+    models = (AgreementVersion, Membership, Signature, Termination, TermStart)
+    counts = [model.objects.count() for model in models]
     call_command("load_demo")
-    assert [model.objects.count() for model in (AgreementVersion, Membership, Signature, Termination, TermStart)] == counts
+    assert [model.objects.count() for model in models] == counts
     assert "Agreements:" in capsys.readouterr().out
     states = [membership.state for membership in Membership.objects.prefetch_related("signatures")]
     assert states.count(Membership.State.UNDER_NOTICE) == 1
