@@ -183,6 +183,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "trustnet.audit.tasks.audit_chain_check",
         "schedule": crontab(minute=15, hour=3),
     },
+    # Ends memberships whose end date has come (DESIGN 3.6); idempotent, so a late or double run is safe.
+    "contracts-memberships-end": {
+        "task": "contracts.tasks.memberships_end",
+        "schedule": crontab(minute=5, hour=0),
+    },
 }
 
 REST_FRAMEWORK = {

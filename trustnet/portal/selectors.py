@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
-from contracts.models import Seat
+from contracts.models import MemberRole, Seat
+from contracts.selectors import membership_counts, memberships_of
 from members.models import Organisation
 from trustnet.accounts.models import Invitation, OrganisationRole, User
 from trustnet.audit.models import Entry
@@ -20,6 +22,7 @@ def staff_dashboard_context() -> dict[str, Any]:
             accepted_at__isnull=True, revoked_at__isnull=True
         ).count(),
         "recent_entries": Entry.objects.select_related("actor").order_by("-id")[:10],
+        "membership_counts": membership_counts(on=timezone.localdate()),
     }
 
 
@@ -32,6 +35,20 @@ def member_dashboard_context(user: User) -> dict[str, Any]:
         )
         .order_by("name_fi")
     )
+    organisations = list(organisations)
+    # Each organisation's memberships (state and dates), and the registered roles still to sign.
+    memberships = memberships_of(organisation.pk for organisation in organisations)
+    for organisation in organisations:
+        organisation.agreement_memberships = memberships.get(organisation.pk, [])
+        open_roles = {m.role for m in organisation.agreement_memberships if m.ended_at is None}
+        registered = [
+            (MemberRole.HOME_ORGANISATION, organisation.is_home_organisation),
+            (MemberRole.SERVICE_PROVIDER, organisation.is_service_provider),
+        ]
+        organisation.roles_to_sign = [
+            role for role, is_registered in registered if is_registered and role not in open_roles
+        ]
+        organisation.is_signatory = any(role.role == "signatory" for role in organisation.my_roles)
     return {"organisations": organisations}
 
 
