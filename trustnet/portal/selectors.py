@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from contracts.models import Seat
-from members.models import Organisation
+from members.models import Organisation, ServiceVersion, VersionStatus
 from trustnet.accounts.models import Invitation, OrganisationRole, User
 from trustnet.audit.models import Entry
 
@@ -15,6 +15,7 @@ from trustnet.audit.models import Entry
 def staff_dashboard_context() -> dict[str, Any]:
     return {
         "organisation_count": Organisation.objects.count(),
+        "pending_review_count": ServiceVersion.objects.filter(status=VersionStatus.PENDING).count(),
         "user_count": User.objects.filter(is_active=True).count(),
         "pending_invitation_count": Invitation.objects.filter(
             accepted_at__isnull=True, revoked_at__isnull=True
