@@ -67,7 +67,7 @@ class ServiceVersionSerializer(serializers.ModelSerializer):
 
 
 class ServiceSerializer(serializers.ModelSerializer):
-    live_version = ServiceVersionSerializer(read_only=True)
+    live_version = ServiceVersionSerializer(read_only=True, allow_null=True)
     pending_version = serializers.SerializerMethodField()
 
     class Meta:

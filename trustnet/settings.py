@@ -212,6 +212,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Member register of the MPASSid trust network.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "members.api_schema.add_error_responses",
+    ],
 }
 
 LOGGING = {

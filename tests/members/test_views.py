@@ -186,7 +186,7 @@ def test_school_csv_import_previews_then_saves(org_a, admin_a, as_user):
 
     client = as_user(admin_a)
     url = reverse("members:school-import", args=[org_a.pk])
-    csv_bytes = "12345,Mattilan koulu,basic\n1234,Huono,basic\n".encode()
+    csv_bytes = b"12345,Mattilan koulu,basic\n1234,Huono,basic\n"
     response = client.post(url, {"file": SimpleUploadedFile("s.csv", csv_bytes)})
     assert "five digits" in response.content.decode() and not School.objects.exists()
     response = client.post(url, {"text": "12345,Mattilan koulu,basic\n", "confirm": "1"})
