@@ -434,7 +434,7 @@ class ServiceCreated:
 
 @transaction.atomic
 def service_create(
-    *, provider: Organisation, by: User, environment: str, protocol: str, data: Mapping[str, Any],
+    *, provider: Organisation, by: User | None, environment: str, protocol: str, data: Mapping[str, Any],
     entity_id: str = "",
 ) -> ServiceCreated:  # fmt: skip
     """Register a service; its first version waits for review unless auto-approval applies."""
@@ -471,7 +471,7 @@ def service_create(
 
 
 @transaction.atomic
-def service_change(*, service: Service, by: User, data: Mapping[str, Any]) -> ServiceVersion:
+def service_change(*, service: Service, by: User | None, data: Mapping[str, Any]) -> ServiceVersion:
     """Submit a new version of a service. A change waiting for review is replaced by this one."""
     service = Service.objects.select_for_update().get(pk=service.pk)
     base = service.versions.filter(status=VersionStatus.PENDING).first() or service.live_version
@@ -528,7 +528,7 @@ def _pending_for_update(version: ServiceVersion) -> ServiceVersion:
 
 
 @transaction.atomic
-def service_approve(*, version: ServiceVersion, by: User) -> ServiceVersion:
+def service_approve(*, version: ServiceVersion, by: User | None) -> ServiceVersion:
     """Staff approve a pending version: it becomes the live one the proxy sees."""
     version = _pending_for_update(version)
     Service.objects.select_for_update().filter(pk=version.service_id).first()
@@ -538,7 +538,7 @@ def service_approve(*, version: ServiceVersion, by: User) -> ServiceVersion:
 
 
 @transaction.atomic
-def service_reject(*, version: ServiceVersion, by: User, reason: str) -> ServiceVersion:
+def service_reject(*, version: ServiceVersion, by: User | None, reason: str) -> ServiceVersion:
     """Staff reject a pending version with a reason the member sees; the live version stays."""
     reason = (reason or "").strip()
     if not reason:
