@@ -6,9 +6,16 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
+from rest_framework.pagination import LimitOffsetPagination
 
 from members.access import visible_organisation_ids
 from members.models import Contact, LoginSource, Organisation, School, Service, ServiceVersion
+
+
+class RegisterPagination(LimitOffsetPagination):
+    """A cap on `limit` (and so on what one request can ask the database for)."""
+
+    max_limit = 1000
 
 
 def _scope(queryset: QuerySet, user, field: str) -> QuerySet:
@@ -90,6 +97,7 @@ class ServiceSerializer(serializers.ModelSerializer):
 
 
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+    pagination_class = RegisterPagination
     serializer_class = OrganisationSerializer
 
     def get_queryset(self) -> QuerySet[Organisation]:
@@ -98,6 +106,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
+    pagination_class = RegisterPagination
     serializer_class = SchoolSerializer
 
     def get_queryset(self) -> QuerySet[School]:
@@ -105,6 +114,7 @@ class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class LoginSourceViewSet(viewsets.ReadOnlyModelViewSet):
+    pagination_class = RegisterPagination
     serializer_class = LoginSourceSerializer
 
     def get_queryset(self) -> QuerySet[LoginSource]:
@@ -113,6 +123,7 @@ class LoginSourceViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+    pagination_class = RegisterPagination
     serializer_class = ServiceSerializer
 
     def get_queryset(self) -> QuerySet[Service]:
