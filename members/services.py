@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,8 @@ def _register_changed(*, environment: str | None, reason: str) -> None:
 
 # ---------------------------------------------------------------- organisations
 
+# Organisation OIDs in the Finnish national registry (DESIGN section 2: 1.2.246.562.10.…).
+OID_PATTERN = re.compile(r"1\.2\.246\.562\.10\.\d{1,20}")
 ORGANISATION_FIELDS = (
     "name_fi", "name_sv", "name_en", "business_id", "oid", "kind", "is_home_organisation",
     "is_service_provider", "street_address", "postal_code", "city",
@@ -60,10 +63,13 @@ def organisation_save(
     """Create (organisation=None) or update an organisation and its municipality codes."""
     creating = organisation is None
     organisation = organisation or Organisation()
-    before = None if creating else audit_state(organisation, ORGANISATION_FIELDS)
+    # Read `before` from the database: a ModelForm may already have changed the instance in memory.
+    before = None if creating else audit_state(Organisation.objects.get(pk=organisation.pk), ORGANISATION_FIELDS)
     for name in ORGANISATION_FIELDS:
         if name in data:
             setattr(organisation, name, data[name])
+    if organisation.oid and not OID_PATTERN.fullmatch(organisation.oid):
+        raise ValidationError({"oid": _("An organisation OID looks like 1.2.246.562.10.12345678901.")})
     if organisation.is_home_organisation and organisation.kind not in EDUCATION_PROVIDER_KINDS:
         raise ValidationError({"is_home_organisation": _("Only education providers may join as home organisations.")})
     organisation.full_clean()
@@ -116,7 +122,7 @@ def school_save(
     *, organisation: Organisation, by: User, code: str, name: str, school_type: str, school: School | None = None
 ) -> School:
     _require_home_organisation(organisation)
-    before = audit_state(school) if school else None
+    before = audit_state(School.objects.get(pk=school.pk)) if school else None
     school = school or School(organisation=organisation)
     school.code, school.name, school.school_type = code.strip(), name.strip(), school_type
     school.full_clean()
@@ -247,7 +253,8 @@ def login_source_save(
     _require_home_organisation(organisation)
     before = None
     if login_source is not None:
-        before = {**audit_state(login_source, LOGIN_SOURCE_FIELDS), "schools": sorted(
+        stored = LoginSource.objects.get(pk=login_source.pk)
+        before = {**audit_state(stored, LOGIN_SOURCE_FIELDS), "schools": sorted(
             login_source.schools.values_list("code", flat=True))}  # fmt: skip
     login_source = login_source or LoginSource(organisation=organisation)
     kind = data.get("kind", login_source.kind)

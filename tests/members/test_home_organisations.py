@@ -108,3 +108,46 @@ def test_allowed_services_empty_means_all(org_a, admin_a, provider_a, make_saml_
     assert list(org_a.allowed_services.all()) == [service]
     services.allowed_services_set(organisation=org_a, by=admin_a, services=[])
     assert not org_a.allowed_services.exists()
+
+
+def test_home_organisation_changes_tell_the_proxy_after_commit(org_a, admin_a, django_capture_on_commit_callbacks):
+    from members.signals import register_changed
+
+    received = []
+
+    def listener(sender, environment, reason, **kwargs):
+        received.append((environment, reason))
+
+    register_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            school = services.school_save(organisation=org_a, by=admin_a, code="12345", name="K", school_type="basic")
+            services.login_source_save(
+                organisation=org_a, by=admin_a, data={"kind": "wilma", "name": "W", "hostname": "a.inschool.fi"},
+                schools=[school],
+            )  # fmt: skip
+            services.allowed_services_set(organisation=org_a, by=admin_a, services=[])
+            assert received == []
+    finally:
+        register_changed.disconnect(listener)
+    assert [reason for _env, reason in received] == [
+        "school changed", "login source changed", "allowed services changed"
+    ]  # fmt: skip
+    assert {env for env, _reason in received} == {None}
+
+
+def test_changes_are_audited_with_the_state_before(org_a, admin_a):
+    from trustnet.audit.models import Entry
+
+    school = services.school_save(organisation=org_a, by=admin_a, code="12345", name="Vanha", school_type="basic")
+    school.name = "Uusi"  # as a ModelForm would have done before calling the service
+    services.school_save(organisation=org_a, by=admin_a, school=school, code="12345", name="Uusi", school_type="basic")
+    entry = Entry.objects.filter(action="school.save").order_by("-id").first()
+    assert entry.before["name"] == "Vanha" and entry.after["name"] == "Uusi"
+
+
+def test_an_oid_must_be_a_finnish_organisation_oid(operator, org_a):
+    with pytest.raises(ValidationError) as excinfo:
+        services.organisation_save(by=operator, organisation=org_a, data={"oid": "1.2.3"})
+    assert "oid" in excinfo.value.message_dict
+    services.organisation_save(by=operator, organisation=org_a, data={"oid": "1.2.246.562.10.76000000001"})

@@ -251,3 +251,43 @@ def test_review_queue_query_count_is_pinned(operator, as_user, make_saml_service
         grow=lambda: [make_saml_service(ServiceProviderOrganisationFactory(), approve=False) for _ in range(5)],
         expected=8,
     )
+
+
+@pytest.mark.parametrize("case", range(12))
+def test_every_bad_metadata_upload_is_refused_with_a_message_and_nothing_stored(
+    case, provider_a, tech_provider_a, as_user
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.members.test_metadata import BAD_METADATA
+
+    data, message = BAD_METADATA[case]
+    response = as_user(tech_provider_a).post(
+        reverse("members:service-create", args=[provider_a.pk, "saml"]),
+        {"environment": "test", "metadata_file": SimpleUploadedFile("sp.xml", data or b" ")},
+    )
+    assert response.status_code == 200
+    assert not Service.objects.exists() and not ServiceVersion.objects.exists()
+    assert message in response.content.decode()
+
+
+def test_organisation_detail_query_count_is_pinned(operator, as_user, provider_a, org_a, make_saml_service):
+    org_a.is_service_provider = True
+    org_a.save()
+    client = as_user(operator)
+    url = reverse("members:organisation-detail", args=[org_a.pk])
+    client.get(url)
+
+    def grow():
+        for i in range(5):
+            school = School.objects.create(organisation=org_a, code=f"{70000 + i}", name="K", school_type="basic")
+            source = LoginSource.objects.create(organisation=org_a, kind="wilma", name=f"W{i}", hostname="x.fi")
+            source.schools.add(school)
+            make_saml_service(org_a)
+
+    make_saml_service(org_a)
+    # One of each row first, so every prefetch runs in both measurements.
+    LoginSource.objects.create(organisation=org_a, kind="wilma", name="W", hostname="x.fi").schools.add(
+        School.objects.create(organisation=org_a, code="69999", name="K", school_type="basic")
+    )
+    assert_queries_pinned(client, url, grow=grow, expected=14)
