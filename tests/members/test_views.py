@@ -291,3 +291,17 @@ def test_organisation_detail_query_count_is_pinned(operator, as_user, provider_a
         School.objects.create(organisation=org_a, code="69999", name="K", school_type="basic")
     )
     assert_queries_pinned(client, url, grow=grow, expected=14)
+
+
+def test_staff_filters_and_search_work_together(world, operator, as_user):
+    client = as_user(operator)
+    page = client.get(
+        reverse("members:service-list") + "?q=koulupilvi&environment=production&protocol=oidc&state=pending"
+    ).content.decode()
+    assert world["oidc"].client_id in page and world["saml"].entity_id not in page
+    page = client.get(reverse("members:service-list") + "?state=live&protocol=saml").content.decode()
+    assert world["saml"].entity_id in page and world["oidc"].client_id not in page
+    page = client.get(reverse("members:organisation-list") + "?q=Municipality&kind=municipality&role=home").content
+    assert b"Municipality A" in page and b"Palveluntarjoaja B" not in page
+    htmx = client.get(reverse("members:service-list") + "?state=pending", headers={"HX-Request": "true"})
+    assert htmx.status_code == 200 and b'id="results"' in htmx.content
