@@ -354,6 +354,14 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         secret = None
     shown = pending or service.live_version
+    # What a reviewer must look at: the fields the pending version changes compared with the live one.
+    changed = []
+    if pending and service.live_version:
+        changed = [
+            ServiceVersion._meta.get_field(name).verbose_name
+            for name in services.VERSION_FIELDS
+            if getattr(pending, name) != getattr(service.live_version, name)
+        ]
     return render(
         request,
         "members/service_detail.html",
@@ -362,6 +370,7 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "live": service.live_version,
             "pending": pending,
             "latest_rejected": latest_rejected,
+            "changed": changed,
             "versions": versions,
             "secret": secret["secret"] if secret else None,
             "signing": certificate_describe(shown.signing_certificate) if shown else None,

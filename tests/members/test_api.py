@@ -97,3 +97,13 @@ def test_huge_limits_and_offsets_are_answered_not_crashed(data, operator):
     assert response.status_code == 200
     assert client.get("/api/schools/?offset=99999999999999999999999").status_code == 200
     assert client.get("/api/organisations/99999999999999999999999/").status_code == 404
+
+
+def test_the_api_never_shows_a_client_secret(data, operator, provider_b):
+    from members.services import oidc_client_secret
+
+    client = APIClient()
+    client.force_authenticate(operator)
+    secret = oidc_client_secret(data["b"])
+    assert secret and secret not in client.get("/api/services/").content.decode()
+    assert "client_secret_encrypted" not in client.get(f"/api/services/{data['b'].pk}/").content.decode()

@@ -305,3 +305,18 @@ def test_staff_filters_and_search_work_together(world, operator, as_user):
     assert b"Municipality A" in page and b"Palveluntarjoaja B" not in page
     htmx = client.get(reverse("members:service-list") + "?state=pending", headers={"HX-Request": "true"})
     assert htmx.status_code == 200 and b'id="results"' in htmx.content
+
+
+def test_reviewers_see_which_fields_a_pending_change_touches(
+    provider_a, tech_provider_a, operator, as_user, make_saml_service
+):
+    service = make_saml_service(provider_a)
+    services.service_change(
+        service=service, by=tech_provider_a, data={"requested_attributes": [{"key": "class", "purpose": "Luokka"}]}
+    )
+    page = as_user(operator).get(reverse("members:service-detail", args=[service.pk])).content.decode()
+    assert (
+        "Changed:" in page
+        and "requested attributes" in page
+        and "signing certificate" not in page.split("Changed:")[1][:200]
+    )
