@@ -136,3 +136,17 @@ def test_a_timeout_is_reported(monkeypatch):
 
     monkeypatch.setattr(fetch, "_PinnedHTTPSConnection", Slow)
     assert "could not be fetched" in _refused("https://sp.example.fi/metadata")
+
+
+def test_the_connection_goes_to_the_checked_address_not_a_fresh_lookup(monkeypatch):
+    """DNS rebinding: a second lookup could answer with an internal address, so none is made."""
+    _fake_dns(monkeypatch, {"sp.example.fi": "193.166.0.1"})
+    dialled = []
+
+    def create_connection(address, timeout):
+        dialled.append(address)
+        raise ConnectionRefusedError("refused")
+
+    monkeypatch.setattr(fetch.socket, "create_connection", create_connection)
+    assert "could not be fetched" in _refused("https://sp.example.fi:8443/metadata")
+    assert dialled == [("193.166.0.1", 8443)]
