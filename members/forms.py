@@ -242,7 +242,10 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
         data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
         if self.protocol == "saml":
             lines = [line.strip() for line in self.cleaned_data.get("acs_text", "").splitlines() if line.strip()]
-            if lines:
+            existing = self.instance.acs_endpoints if self.instance.pk else []
+            # Unchanged locations keep their bindings and indexes (e.g. from metadata), so an edit of
+            # other fields is not mistaken for an endpoint change that needs review.
+            if lines and lines != [endpoint["location"] for endpoint in existing]:
                 data["acs_endpoints"] = [
                     {
                         "binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",

@@ -24,7 +24,7 @@ from members.models import (
 
 
 def approved_services(*, environment: str) -> list[Service]:
-    """Every service with an approved (live) version in `environment`. Four queries.
+    """Every service with an approved (live) version in `environment`. Two queries.
 
     Each item is a `Service` with:
       - `.live_version`: the approved `ServiceVersion` (names/descriptions fi/sv/en, logo and URLs,
@@ -45,7 +45,7 @@ def approved_services(*, environment: str) -> list[Service]:
 
 
 def home_organisations_register() -> list[Organisation]:
-    """Every home organisation with what the proxy needs. Five queries.
+    """Every home organisation with what the proxy needs. Six queries.
 
     Each Organisation has `.municipality_codes.all()`, `.schools.all()`,
     `.login_sources.all()` (each with `.schools.all()`: the schools it serves) and

@@ -320,3 +320,25 @@ def test_reviewers_see_which_fields_a_pending_change_touches(
         and "requested attributes" in page
         and "signing certificate" not in page.split("Changed:")[1][:200]
     )
+
+
+def test_editing_only_a_name_in_the_form_goes_live_without_review(provider_a, tech_provider_a, as_user, operator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = as_user(tech_provider_a)
+    client.post(
+        reverse("members:service-create", args=[provider_a.pk, "saml"]),
+        {"environment": "production", "metadata_file": SimpleUploadedFile("sp.xml", sp_metadata()),
+         "attr_uid": "on", "purpose_uid": "Kirjautuminen"},
+    )  # fmt: skip
+    service = Service.objects.get()
+    services.service_approve(version=service.versions.get(), by=operator)
+    form_page = client.get(reverse("members:service-edit", args=[service.pk]))
+    form = form_page.context["form"]
+    data = {name: form[name].value() for name in form.fields if name not in ("metadata_file", "metadata_url")}
+    data = {k: v for k, v in data.items() if v not in (None, False)}
+    data["name_en"] = "Renamed"
+    response = client.post(reverse("members:service-edit", args=[service.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    service.refresh_from_db()
+    assert service.live_version.name_en == "Renamed" and not service.versions.filter(status="pending").exists()
