@@ -502,7 +502,27 @@ def _version_submit(*, service: Service, by: User, cleaned: dict[str, Any], acti
     live = service.live_version
     if _auto_approval(service, version, live):
         _approve(version=version, by=None, auto=True)
+    else:
+        _notify_reviewers(version=version)
     return version
+
+
+def _notify_reviewers(*, version: ServiceVersion) -> None:
+    """Tell operator staff that a service version waits for their review."""
+    from trustnet.portal.emails import email_queue_to_users
+
+    service = version.service
+    email_queue_to_users(
+        users=User.objects.filter(is_staff=True, is_active=True),
+        template="service_review_requested",
+        context={
+            "service_name": version.name_fi,
+            "provider_name": service.provider.name_fi,
+            "environment": service.environment,
+            "is_new": service.live_version_id is None,
+            "path": f"/members/services/{service.pk}/",
+        },
+    )
 
 
 def _approve(*, version: ServiceVersion, by: User | None, auto: bool) -> None:

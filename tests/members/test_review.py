@@ -227,3 +227,20 @@ def test_private_key_jwt_client_has_no_secret(provider_a, tech_provider_a):
 def test_only_service_providers_register_services(org_a, admin_a):
     with pytest.raises(ValidationError):
         services.service_create(provider=org_a, by=admin_a, environment="test", protocol="oidc", data=oidc_data())
+
+
+def test_staff_are_told_when_a_change_waits_for_review(
+    provider_a, tech_provider_a, operator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _create_saml(provider_a, tech_provider_a)
+    assert [m.to for m in mail.outbox] == [[operator.email]]
+    assert "Review requested" in mail.outbox[0].subject and "new service" in mail.outbox[0].body
+
+
+def test_staff_dashboard_counts_expiring_certificates(provider_a, operator, as_user, make_saml_service):
+    from django.urls import reverse
+
+    make_saml_service(provider_a, signing_certificate=make_certificate(days=5, cn="soon.example.fi"))
+    page = as_user(operator).get(reverse("portal:staff-dashboard"))
+    assert page.context["expiring_certificate_count"] == 1

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 
 from contracts.models import Seat
 from members.models import Organisation, ServiceVersion, VersionStatus
+from members.selectors import service_list
 from trustnet.accounts.models import Invitation, OrganisationRole, User
 from trustnet.audit.models import Entry
 
@@ -16,6 +17,7 @@ def staff_dashboard_context() -> dict[str, Any]:
     return {
         "organisation_count": Organisation.objects.count(),
         "pending_review_count": ServiceVersion.objects.filter(status=VersionStatus.PENDING).count(),
+        "expiring_certificate_count": service_list(expiring=True).count(),
         "user_count": User.objects.filter(is_active=True).count(),
         "pending_invitation_count": Invitation.objects.filter(
             accepted_at__isnull=True, revoked_at__isnull=True
