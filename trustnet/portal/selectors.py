@@ -32,9 +32,15 @@ def member_dashboard_context(user: User) -> dict[str, Any]:
         )
         .order_by("name_fi")
     )
-    return {"organisations": organisations}
+    from contracts.steering_selectors import change_notices_for_member
+
+    # Agreement changes the organisation has not answered yet (DESIGN 3.5: every member is informed).
+    pending_changes = change_notices_for_member(user).filter(reaction="pending")
+    return {"organisations": organisations, "pending_changes": pending_changes}
 
 
 def steering_dashboard_context(user: User) -> dict[str, Any]:
     seats = Seat.objects.current().filter(holder=user).select_related("group", "organisation")
-    return {"seats": seats}
+    from contracts.steering_selectors import proposals_for_seat_holder
+
+    return {"seats": seats, "proposals": proposals_for_seat_holder(user)}
