@@ -8,7 +8,7 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 
-from contracts.models import Seat, SteeringGroup
+from contracts.models import AgreementVersion, Membership, Seat, SteeringGroup, TermStart
 from members.business_id import business_id_check_digit
 from members.models import Organisation, OrganisationKind
 from trustnet.accounts.models import OrganisationRole, Role, User
@@ -95,3 +95,40 @@ class SeatFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     term_start = datetime.date(2020, 1, 1)
     term_end = None
+
+
+class AgreementVersionFactory(factory.django.DjangoModelFactory):
+    """A published version in effect since 2020 unless told otherwise."""
+
+    class Meta:
+        model = AgreementVersion
+
+    number = factory.Sequence(lambda n: n + 1)
+    label = factory.LazyAttribute(lambda o: f"Jäsensopimus {o.number}")
+    text_fi = factory.LazyAttribute(lambda o: f"Sopimusteksti {o.number}.\n\n1. Osapuolet ja tarkoitus.")
+    text_sv = factory.LazyAttribute(lambda o: f"Avtalstext {o.number}.\n\n1. Parter och syfte.")
+    text_en = ""
+    effective_on = datetime.date(2020, 1, 1)
+    state = AgreementVersion.State.PUBLISHED
+    published_at = factory.LazyFunction(lambda: datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A membership in force (signatures are not made here; tests that need them sign via services)."""
+
+    class Meta:
+        model = Membership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "home_organisation"
+    version = factory.SubFactory(AgreementVersionFactory)
+    in_force_from = datetime.date(2020, 1, 1)
+
+
+class TermStartFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TermStart
+        django_get_or_create = ("starts_on",)
+
+    starts_on = datetime.date(2027, 8, 11)
+    term = "autumn"

@@ -183,9 +183,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "trustnet.audit.tasks.audit_chain_check",
         "schedule": crontab(minute=15, hour=3),
     },
+    # Ends memberships whose end date has come (DESIGN 3.6); idempotent, so a late or double run is safe.
+    "contracts-memberships-end": {
+        "task": "contracts.tasks.memberships_end",
+        "schedule": crontab(minute=5, hour=0),
+    },
     "steering-changes-apply": {
         "task": "contracts.steering_tasks.steering_changes_apply",
-        "schedule": crontab(minute=5, hour=0),
+        "schedule": crontab(minute=10, hour=0),
     },
     "steering-proposals-close-due": {
         "task": "contracts.steering_tasks.steering_proposals_close_due",
