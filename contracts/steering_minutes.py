@@ -12,7 +12,9 @@ def minutes_context(proposal: Proposal) -> dict:
     votes = {vote.seat_id: vote for vote in Vote.objects.filter(proposal=proposal)}
     seats = [
         {"seat": eligible, "vote": votes.get(eligible.seat_id)}
-        for eligible in EligibleSeat.objects.filter(proposal=proposal).order_by("organisation_name", "holder_name", "id")
+        for eligible in EligibleSeat.objects.filter(proposal=proposal).order_by(
+            "organisation_name", "holder_name", "id"
+        )
     ]
     return {"proposal": proposal, "seats": seats}
 

@@ -41,7 +41,10 @@ def proposal_diffs(proposal: Proposal) -> list[dict[str, Any]]:
     return [
         {
             "language": language,
-            "rows": side_by_side(getattr(previous, f"text_{language}", "") if previous else "", getattr(proposal.version, f"text_{language}")),
+            "rows": side_by_side(
+                getattr(previous, f"text_{language}", "") if previous else "",
+                getattr(proposal.version, f"text_{language}"),
+            ),
         }
         for language in ("fi", "sv")
     ]

@@ -73,7 +73,9 @@ def steering_group_update(*, group: SteeringGroup, by: User, **changes: Any) -> 
     if errors:
         raise ValidationError(errors)
     group.save()
-    audit_record(actor=by, action="steering_group.update", obj=group, before=before, after=audit_state(group, RULE_FIELDS))
+    audit_record(
+        actor=by, action="steering_group.update", obj=group, before=before, after=audit_state(group, RULE_FIELDS)
+    )
     return group
 
 
@@ -89,7 +91,9 @@ def _check_seat(seat: Seat) -> None:
     overlapping = Seat.objects.filter(group_id=seat.group_id, holder_id=seat.holder_id).exclude(pk=seat.pk)
     for other in overlapping:
         if other.term_start <= (seat.term_end or far_future) and seat.term_start <= (other.term_end or far_future):
-            raise ValidationError({"holder": _("This person already holds a seat in the group for an overlapping term.")})
+            raise ValidationError(
+                {"holder": _("This person already holds a seat in the group for an overlapping term.")}
+            )
 
 
 @transaction.atomic
@@ -202,7 +206,10 @@ def proposal_open(*, proposal: Proposal, deadline: datetime.datetime, by: User) 
                     "With this deadline members would be told too late: the effective date %(effective)s "
                     "must be at least 30 days after the vote closes (by %(date)s)."
                 )
-                % {"effective": proposal.effective_date.isoformat(), "date": (proposal.effective_date - datetime.timedelta(days=CHANGE_OBJECTION_DAYS)).isoformat()}
+                % {
+                    "effective": proposal.effective_date.isoformat(),
+                    "date": (proposal.effective_date - datetime.timedelta(days=CHANGE_OBJECTION_DAYS)).isoformat(),
+                }
             }
         )
     seats = list(Seat.objects.current().filter(group_id=proposal.group_id).select_related("holder", "organisation"))
@@ -256,13 +263,21 @@ def vote_cast(*, proposal: Proposal, by: User, choice: str, seat: Seat | None = 
     now = timezone.now()
     vote = Vote.objects.filter(proposal=proposal, seat_id=seat_id).first()
     if vote is None:
-        vote = Vote.objects.create(proposal=proposal, seat_id=seat_id, choice=choice, cast_by=by, cast_at=now, changed_at=now)
+        vote = Vote.objects.create(
+            proposal=proposal, seat_id=seat_id, choice=choice, cast_by=by, cast_at=now, changed_at=now
+        )
         audit_record(actor=by, action="vote.cast", obj=vote, after=audit_state(vote, ("proposal", "seat", "choice")))
     else:
         before = audit_state(vote, ("proposal", "seat", "choice"))
         vote.choice, vote.cast_by, vote.changed_at = choice, by, now
         vote.save(update_fields=["choice", "cast_by", "changed_at"])
-        audit_record(actor=by, action="vote.change", obj=vote, before=before, after=audit_state(vote, ("proposal", "seat", "choice")))
+        audit_record(
+            actor=by,
+            action="vote.change",
+            obj=vote,
+            before=before,
+            after=audit_state(vote, ("proposal", "seat", "choice")),
+        )
     return vote
 
 
@@ -270,7 +285,9 @@ def tally(proposal: Proposal) -> dict[str, int]:
     """Counts of the votes of the frozen seats: {"yes": n, "no": n, "abstain": n, "seats": n}."""
     eligible = set(EligibleSeat.objects.filter(proposal=proposal).values_list("seat_id", flat=True))
     counts = Counter(
-        choice for seat_id, choice in Vote.objects.filter(proposal=proposal).values_list("seat_id", "choice") if seat_id in eligible
+        choice
+        for seat_id, choice in Vote.objects.filter(proposal=proposal).values_list("seat_id", "choice")
+        if seat_id in eligible
     )
     return {"seats": len(eligible), **{choice: counts.get(choice, 0) for choice in VoteChoice.values}}
 
@@ -290,7 +307,10 @@ def proposal_close(*, proposal: Proposal, by: User | None, effective_date: datet
     if proposal.status != ProposalStatus.OPEN:
         raise ValidationError(_("Only a proposal open for voting can be closed."))
     if now < proposal.deadline:
-        raise ValidationError(_("Voting is open until %(deadline)s.") % {"deadline": timezone.localtime(proposal.deadline).strftime("%Y-%m-%d %H:%M")})
+        raise ValidationError(
+            _("Voting is open until %(deadline)s.")
+            % {"deadline": timezone.localtime(proposal.deadline).strftime("%Y-%m-%d %H:%M")}
+        )
     before = audit_state(proposal, PROPOSAL_FIELDS)
     counts = tally(proposal)
     group = proposal.group
@@ -326,7 +346,11 @@ def proposal_close(*, proposal: Proposal, by: User | None, effective_date: datet
         action="proposal.close",
         obj=proposal,
         before=before,
-        after={**audit_state(proposal, PROPOSAL_FIELDS + ("passed", "yes_count", "no_count", "abstain_count", "seat_count"))},
+        after={
+            **audit_state(
+                proposal, (*PROPOSAL_FIELDS, "passed", "yes_count", "no_count", "abstain_count", "seat_count")
+            )
+        },
     )
     if passed:
         _publish_change(proposal, by=by)
@@ -361,13 +385,14 @@ def _notify_members(proposal: Proposal, *, by: User | None) -> None:
     from contracts.selectors import organisation_ids_in_force
     from trustnet.portal.emails import email_queue_to_users
 
-    now = timezone.now()
+    now = proposal.closed_at  # members are told at the moment the result is recorded
     today = timezone.localdate(now)
     organisation_ids = sorted(
         set().union(*(organisation_ids_in_force(role=role, on=today) for role in MemberRole.values))
     )
     ChangeNotice.objects.bulk_create(
-        ChangeNotice(proposal=proposal, organisation_id=organisation_id, notified_at=now) for organisation_id in organisation_ids
+        ChangeNotice(proposal=proposal, organisation_id=organisation_id, notified_at=now)
+        for organisation_id in organisation_ids
     )
     proposal.notified_at = now
     proposal.save(update_fields=["notified_at"])
@@ -416,7 +441,9 @@ def change_accept(*, notice: ChangeNotice, by: User) -> ChangeNotice:
     before = audit_state(notice, ("reaction",))
     notice.reaction, notice.reacted_at, notice.reacted_by = Reaction.ACCEPTED, timezone.now(), by
     notice.save(update_fields=["reaction", "reacted_at", "reacted_by"])
-    audit_record(actor=by, action="change_notice.accept", obj=notice, before=before, after=audit_state(notice, ("reaction",)))
+    audit_record(
+        actor=by, action="change_notice.accept", obj=notice, before=before, after=audit_state(notice, ("reaction",))
+    )
     return notice
 
 
@@ -482,7 +509,9 @@ def changes_apply(*, on: datetime.date | None = None) -> int:
     moved = 0
     due = Proposal.objects.select_for_update().filter(passed=True, effective_date__lte=on, applied_at__isnull=True)
     for proposal in due:
-        notices = ChangeNotice.objects.filter(proposal=proposal, moved_at__isnull=True).exclude(reaction=Reaction.TERMINATED)
+        notices = ChangeNotice.objects.filter(proposal=proposal, moved_at__isnull=True).exclude(
+            reaction=Reaction.TERMINATED
+        )
         organisation_ids = [notice.organisation_id for notice in notices]
         memberships = Membership.objects.filter(organisation_id__in=organisation_ids, ended_at__isnull=True).exclude(
             version=proposal.version
@@ -493,6 +522,10 @@ def changes_apply(*, on: datetime.date | None = None) -> int:
         moved += notices.update(moved_at=now)
         proposal.applied_at = now
         proposal.save(update_fields=["applied_at"])
-        audit_record(actor=None, action="proposal.apply", obj=proposal, after={"organisations": organisation_ids, "applied_at": now})
+        audit_record(
+            actor=None,
+            action="proposal.apply",
+            obj=proposal,
+            after={"organisations": organisation_ids, "applied_at": now},
+        )
     return moved
-

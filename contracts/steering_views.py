@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from contracts import steering_selectors as selectors
 from contracts import steering_services as services
 from contracts.access import seat_holder_required
-from contracts.models import ChangeNotice, EligibleSeat, Proposal, ProposalStatus, Seat, SteeringGroup, Vote
+from contracts.models import ChangeNotice, EligibleSeat, Proposal, Seat, SteeringGroup, Vote
 from contracts.steering_forms import (
     CloseVotingForm,
     OpenVotingForm,
@@ -109,7 +109,9 @@ def proposal_create(request: HttpRequest, group_pk: int) -> HttpResponse:
 
 
 def _staff_proposal(pk: int) -> Proposal:
-    return get_object_or_404(Proposal.objects.select_related("group", "version", "previous_version", "created_by"), pk=pk)
+    return get_object_or_404(
+        Proposal.objects.select_related("group", "version", "previous_version", "created_by"), pk=pk
+    )
 
 
 def _render_staff_proposal(request: HttpRequest, proposal: Proposal, *, open_form=None, close_form=None, status=200):
@@ -156,7 +158,9 @@ def proposal_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseVotingForm(request.POST)
     if form.is_valid():
         try:
-            services.proposal_close(proposal=proposal, by=request.user, effective_date=form.cleaned_data["effective_date"])
+            services.proposal_close(
+                proposal=proposal, by=request.user, effective_date=form.cleaned_data["effective_date"]
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -177,13 +181,16 @@ def _get_proposal_for_seat_holder(request: HttpRequest, pk: int) -> Proposal:
 
 
 def _render_voter_proposal(request: HttpRequest, proposal: Proposal, *, form=None, status=200) -> HttpResponse:
-    my_vote = Vote.objects.filter(proposal=proposal, seat__in=EligibleSeat.objects.filter(proposal=proposal, holder=request.user).values("seat")).first()
+    my_vote = Vote.objects.filter(
+        proposal=proposal, seat__in=EligibleSeat.objects.filter(proposal=proposal, holder=request.user).values("seat")
+    ).first()
     show_tally = proposal.is_closed or not proposal.group.tally_secret_until_close
     context = {
         "proposal": proposal,
         "diffs": selectors.proposal_diffs(proposal),
         "my_vote": my_vote,
-        "may_vote": proposal.is_open(at=timezone.now()) and EligibleSeat.objects.filter(proposal=proposal, holder=request.user).exists(),
+        "may_vote": proposal.is_open(at=timezone.now())
+        and EligibleSeat.objects.filter(proposal=proposal, holder=request.user).exists(),
         "form": form or VoteForm(initial={"choice": my_vote.choice if my_vote else None}),
         "show_tally": show_tally,
         "tally": (services.tally(proposal) if show_tally else None),

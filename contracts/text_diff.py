@@ -28,7 +28,9 @@ def side_by_side(old: str, new: str) -> list[DiffRow]:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             for offset in range(i2 - i1):
-                rows.append(DiffRow("same", i1 + offset + 1, old_lines[i1 + offset], j1 + offset + 1, new_lines[j1 + offset]))
+                rows.append(
+                    DiffRow("same", i1 + offset + 1, old_lines[i1 + offset], j1 + offset + 1, new_lines[j1 + offset])
+                )
             continue
         left, right = old_lines[i1:i2], new_lines[j1:j2]
         for offset in range(max(len(left), len(right))):

@@ -9,14 +9,20 @@ from django.utils import timezone
 
 from contracts import services as agreement_services
 from contracts import steering_services
-from contracts.models import AgreementVersion, Membership, MemberRole, Seat, SteeringGroup
+from contracts.models import MemberRole, Membership, Seat, SteeringGroup
 from tests.factories import OrganisationFactory, OrganisationRoleFactory, UserFactory
 from trustnet.accounts.models import Role
 
 OLD_FI = "1 § Osapuolet\nJäsen ja operaattori.\n2 § Irtisanominen\nJäsen voi irtisanoa kuukauden irtisanomisajalla."
 OLD_SV = "1 § Parter\nMedlem och operatör.\n2 § Uppsägning\nMedlemmen kan säga upp med en månads uppsägningstid."
-NEW_FI = "1 § Osapuolet\nJäsen ja operaattori.\n2 § Irtisanominen\nJäsen voi irtisanoa kahden kuukauden irtisanomisajalla.\n3 § Tietosuoja\nUusi pykälä."
-NEW_SV = "1 § Parter\nMedlem och operatör.\n2 § Uppsägning\nMedlemmen kan säga upp med två månaders uppsägningstid.\n3 § Dataskydd\nNy paragraf."
+NEW_FI = (
+    "1 § Osapuolet\nJäsen ja operaattori.\n2 § Irtisanominen\n"
+    "Jäsen voi irtisanoa kahden kuukauden irtisanomisajalla.\n3 § Tietosuoja\nUusi pykälä."
+)
+NEW_SV = (
+    "1 § Parter\nMedlem och operatör.\n2 § Uppsägning\n"
+    "Medlemmen kan säga upp med två månaders uppsägningstid.\n3 § Dataskydd\nNy paragraf."
+)
 
 
 @pytest.fixture

@@ -9,11 +9,12 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from contracts import steering_services as services
-from contracts.models import ChangeNotice, ProposalStatus
+from contracts.models import ChangeNotice, ProposalStatus, VoteChoice
 from tests.factories import OrganisationFactory, OrganisationRoleFactory
 from trustnet.accounts.models import Role
 from trustnet.audit.models import Entry
@@ -47,11 +48,16 @@ def test_closing_records_the_result_and_minutes(open_proposal, seats, operator):
     assert (proposal.seat_count, proposal.yes_count, proposal.no_count, proposal.abstain_count) == (5, 2, 1, 1)
     assert proposal.passed is True and proposal.status == ProposalStatus.CLOSED
     assert (proposal.quorum, proposal.majority) == ("1/2", "2/3")
-    text = pdf_text(bytes(proposal.minutes_pdf))
+    text = " ".join(pdf_text(bytes(proposal.minutes_pdf)).split())
     assert proposal.title in text
-    for seat in seats:
-        assert seat.holder.full_name in text
-    assert "Kyllä" in text and "Ei äänestänyt" in text  # the minutes are in Finnish
+    with translation.override("fi"):  # the minutes are in Finnish
+        labels = {choice: str(VoteChoice(choice).label) for choice in VoteChoice.values}
+        labels[None] = gettext("Did not vote")
+        tally_labels = [gettext(word) for word in ("Seats", "Yes", "No", "Abstain")]
+    for label, count in zip(tally_labels, (5, 2, 1, 1), strict=True):
+        assert f"{label} {count}" in text
+    for seat, choice in zip(seats, ["yes", "yes", "no", "abstain", None], strict=True):
+        assert f"{seat.holder.full_name} {seat.organisation.name_fi} {labels[choice]}" in text
     assert Entry.objects.filter(action="proposal.close", object_id=str(proposal.pk)).exists()
 
 
@@ -72,7 +78,9 @@ def test_without_quorum_nothing_passes(open_proposal, seats, operator):
         assert services.proposal_close(proposal=open_proposal, by=operator).passed is False
 
 
-def test_passed_change_is_published_and_every_member_is_notified(open_proposal, seats, operator, member_in_force):
+def test_passed_change_is_published_and_every_member_is_notified(
+    open_proposal, seats, operator, member_in_force, django_capture_on_commit_callbacks
+):
     members = [OrganisationFactory(), OrganisationFactory()]
     for organisation in members:
         member_in_force(organisation)
@@ -83,9 +91,9 @@ def test_passed_change_is_published_and_every_member_is_notified(open_proposal, 
     OrganisationRoleFactory(organisation=outsider, role=Role.ADMIN)
     vote_all(open_proposal, seats, ["yes"] * 5)
     mail.outbox.clear()
-    with time_machine.travel(open_proposal.deadline):
+    with time_machine.travel(open_proposal.deadline), django_capture_on_commit_callbacks(execute=True):
         proposal = services.proposal_close(proposal=open_proposal, by=operator)
-        closed_at = timezone.now()
+    closed_at = proposal.closed_at
     proposal.version.refresh_from_db()
     assert proposal.version.is_published and proposal.version.effective_on == proposal.effective_date
     notices = ChangeNotice.objects.filter(proposal=proposal)

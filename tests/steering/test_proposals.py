@@ -48,7 +48,11 @@ def test_opening_freezes_the_seats_current_then(open_proposal, seats, make_seats
     make_seats(1)  # joins after voting opened: not eligible
     ended = seats[0]
     services.seat_update(
-        seat=ended, by=operator, organisation=ended.organisation, term_start=ended.term_start, term_end=datetime.date(2021, 1, 1)
+        seat=ended,
+        by=operator,
+        organisation=ended.organisation,
+        term_start=ended.term_start,
+        term_end=datetime.date(2021, 1, 1),
     )
     assert EligibleSeat.objects.filter(proposal=open_proposal).count() == 5
     assert services.tally(open_proposal)["seats"] == 5
@@ -70,4 +74,6 @@ def test_deadline_in_the_past_is_refused(proposal, operator):
 
 def test_voting_opens_only_once(open_proposal, operator):
     with pytest.raises(ValidationError):
-        services.proposal_open(proposal=open_proposal, deadline=timezone.now() + datetime.timedelta(days=3), by=operator)
+        services.proposal_open(
+            proposal=open_proposal, deadline=timezone.now() + datetime.timedelta(days=3), by=operator
+        )
