@@ -142,7 +142,9 @@ def _wait_until_someone_waits_for_a_lock() -> None:
     deadline = time.monotonic() + 30
     with connections["default"].cursor() as cursor:
         while time.monotonic() < deadline:
-            # Only this test database's sessions: other test runs may share the server.
+            # Only this test database's sessions: other test runs may share the server. The
+            # statistics views are a per-transaction snapshot, so clear it on every round.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
             )
