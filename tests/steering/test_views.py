@@ -283,7 +283,7 @@ def test_technical_contact_cannot_answer(closed_passed, as_user):
 
 
 def test_member_changes_list_runs_a_fixed_number_of_queries(closed_passed, signatory_of, as_user, open_proposal):
-    _, organisation = closed_passed
+    proposal, organisation = closed_passed
     user = signatory_of(organisation)
 
     def grow():
