@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
-from contracts.models import Membership
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from contracts.models import Membership, Party, Signature
 
 
 def organisation_ids_in_force(*, role: str, on: datetime.date) -> set[int]:
@@ -15,3 +18,38 @@ def organisation_ids_in_force(*, role: str, on: datetime.date) -> set[int]:
     end date itself its services leave the proxy configuration (DESIGN 3.6).
     """
     return set(Membership.objects.in_force(on=on).filter(role=role).values_list("organisation_id", flat=True))
+
+
+def _with_signatures(queryset: QuerySet[Membership]) -> QuerySet[Membership]:
+    return queryset.select_related("organisation", "version").prefetch_related(
+        Prefetch("signatures", queryset=Signature.objects.order_by("signed_at"))
+    )
+
+
+def membership_list() -> QuerySet[Membership]:
+    """Every membership with what its state needs (two queries whatever the length)."""
+    return _with_signatures(Membership.objects.all()).order_by("organisation__name_fi", "role", "-created_at")
+
+
+def memberships_of(organisation_ids: Iterable[int]) -> dict[int, list[Membership]]:
+    """{organisation id: its memberships, newest first}, for dashboards (two queries)."""
+    grouped: dict[int, list[Membership]] = {}
+    queryset = _with_signatures(Membership.objects.filter(organisation_id__in=list(organisation_ids)))
+    for membership in queryset.order_by("role", "-created_at"):
+        grouped.setdefault(membership.organisation_id, []).append(membership)
+    return grouped
+
+
+def membership_counts(*, on: datetime.date) -> dict[str, int]:
+    """How many memberships are in each state today (for the operator's dashboard), in one query."""
+    counts = Membership.objects.aggregate(
+        awaiting_operator=Count(
+            "pk",
+            filter=Q(in_force_from__isnull=True, ended_at__isnull=True, signatures__party=Party.MEMBER),
+            distinct=True,
+        ),
+        in_force=Count("pk", filter=Q(in_force_from__lte=on, ends_on__isnull=True), distinct=True),
+        under_notice=Count("pk", filter=Q(in_force_from__lte=on, ends_on__gt=on), distinct=True),
+        ended=Count("pk", filter=Q(ends_on__lte=on), distinct=True),
+    )
+    return counts

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("trustnet.accounts.urls")),
     path("audit/", include("trustnet.audit.urls")),
+    path("agreements/", include("contracts.urls")),
     path("", include("contracts.steering_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -43,8 +43,8 @@ CASES = [
         "operator",
         "home_organisation",
         D(2027, 7, 1),
-        D(2028, 1, 10),
-        "July: six months is 1 January, spring term later",
+        D(2028, 1, 1),
+        "July: August term start is sooner than six months",
     ),
 ]
 

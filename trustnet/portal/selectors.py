@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
-from contracts.models import Seat
+from contracts.models import MemberRole, Seat
+from contracts.selectors import membership_counts, memberships_of
+from contracts.steering_selectors import change_notices_for_member, proposals_for_seat_holder
 from members.models import Organisation
 from trustnet.accounts.models import Invitation, OrganisationRole, User
 from trustnet.audit.models import Entry
@@ -20,6 +23,7 @@ def staff_dashboard_context() -> dict[str, Any]:
             accepted_at__isnull=True, revoked_at__isnull=True
         ).count(),
         "recent_entries": Entry.objects.select_related("actor").order_by("-id")[:10],
+        "membership_counts": membership_counts(on=timezone.localdate()),
     }
 
 
@@ -32,7 +36,20 @@ def member_dashboard_context(user: User) -> dict[str, Any]:
         )
         .order_by("name_fi")
     )
-    from contracts.steering_selectors import change_notices_for_member
+    organisations = list(organisations)
+    # Each organisation's memberships (state and dates), and the registered roles still to sign.
+    memberships = memberships_of(organisation.pk for organisation in organisations)
+    for organisation in organisations:
+        organisation.agreement_memberships = memberships.get(organisation.pk, [])
+        open_roles = {m.role for m in organisation.agreement_memberships if m.ended_at is None}
+        registered = [
+            (MemberRole.HOME_ORGANISATION, organisation.is_home_organisation),
+            (MemberRole.SERVICE_PROVIDER, organisation.is_service_provider),
+        ]
+        organisation.roles_to_sign = [
+            role for role, is_registered in registered if is_registered and role not in open_roles
+        ]
+        organisation.is_signatory = any(role.role == "signatory" for role in organisation.my_roles)
 
     # Agreement changes the organisation has not answered yet (DESIGN 3.5: every member is informed).
     pending_changes = change_notices_for_member(user).filter(reaction="pending")
@@ -41,6 +58,4 @@ def member_dashboard_context(user: User) -> dict[str, Any]:
 
 def steering_dashboard_context(user: User) -> dict[str, Any]:
     seats = Seat.objects.current().filter(holder=user).select_related("group", "organisation")
-    from contracts.steering_selectors import proposals_for_seat_holder
-
     return {"seats": seats, "proposals": proposals_for_seat_holder(user)}
