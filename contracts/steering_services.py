@@ -354,7 +354,7 @@ def proposal_close(*, proposal: Proposal, by: User | None, effective_date: datet
     )
     if passed:
         _publish_change(proposal, by=by)
-        _notify_members(proposal, by=by)
+        notify_members(proposal, by=by)
     return proposal
 
 
@@ -379,7 +379,7 @@ def _publish_change(proposal: Proposal, *, by: User | None) -> None:
     agreement_services.version_publish(version=version, by=by)
 
 
-def _notify_members(proposal: Proposal, *, by: User | None) -> None:
+def notify_members(proposal: Proposal, *, by: User | None) -> None:
     """Tell every member organisation, recording when (DESIGN 3.5: every member is informed)."""
     from contracts.models import MemberRole
     from contracts.selectors import organisation_ids_in_force
