@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 DEMO_LOADERS = [
     "members.demo.load",
     "trustnet.accounts.demo.load",
+    "contracts.demo_agreements.load",
     "contracts.demo.load",
     "contracts.steering_demo.load",
 ]
