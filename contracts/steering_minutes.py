@@ -20,9 +20,14 @@ def minutes_context(proposal: Proposal) -> dict:
 
 
 def minutes_pdf(proposal: Proposal) -> bytes:
-    """The minutes in Finnish, the steering group's working language."""
+    """The minutes in Finnish, the steering group's working language. Same bundled fonts and
+    no-network fetcher as the signed agreement (contracts.pdf)."""
     from weasyprint import HTML
 
+    from contracts.pdf import FONT_DIR, _fetcher_class
+
     with translation.override("fi"):
-        html = render_to_string("contracts/steering/minutes.html", minutes_context(proposal))
-    return HTML(string=html).write_pdf()
+        html = render_to_string(
+            "contracts/steering/minutes.html", {**minutes_context(proposal), "font_dir": FONT_DIR.as_uri()}
+        )
+    return HTML(string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=_fetcher_class()()).write_pdf()
