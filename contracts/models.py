@@ -409,4 +409,5 @@ from contracts.steering_models import (  # noqa: E402, F401
     Reaction,
     Vote,
     VoteChoice,
+    proposal_text_sha256,
 )

@@ -49,6 +49,9 @@ class Proposal(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(null=True, blank=True)
+    # SHA-256 of the new version's Finnish and Swedish text when voting opened: closing checks
+    # that the text voted on is still the text that will be published.
+    text_sha256 = models.CharField(max_length=64, blank=True)
     deadline = models.DateTimeField(_("voting deadline"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # The result, recorded once at closing; the rule used is copied so later changes to the
@@ -96,6 +99,13 @@ class Proposal(models.Model):
     @property
     def majority_fraction(self) -> Fraction:
         return Fraction(self.majority) if self.majority else self.group.majority
+
+
+def proposal_text_sha256(version) -> str:
+    """One hash over both signed languages of a version, as voters saw them."""
+    import hashlib
+
+    return hashlib.sha256(f"{version.text_fi}\x00{version.text_sv}".encode()).hexdigest()
 
 
 class EligibleSeat(models.Model):

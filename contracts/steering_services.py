@@ -28,6 +28,7 @@ from contracts.models import (
     SteeringGroup,
     Vote,
     VoteChoice,
+    proposal_text_sha256,
 )
 from contracts.voting import decide
 from members.models import Organisation
@@ -227,7 +228,8 @@ def proposal_open(*, proposal: Proposal, deadline: datetime.datetime, by: User) 
         for seat in seats
     )
     proposal.status, proposal.opened_at, proposal.deadline = ProposalStatus.OPEN, now, deadline
-    proposal.save(update_fields=["status", "opened_at", "deadline"])
+    proposal.text_sha256 = proposal_text_sha256(proposal.version)
+    proposal.save(update_fields=["status", "opened_at", "deadline", "text_sha256"])
     audit_record(
         actor=by,
         action="proposal.open",
@@ -311,6 +313,13 @@ def proposal_close(*, proposal: Proposal, by: User | None, effective_date: datet
             _("Voting is open until %(deadline)s.")
             % {"deadline": timezone.localtime(proposal.deadline).strftime("%Y-%m-%d %H:%M")}
         )
+    if (
+        proposal.text_sha256
+        and proposal_text_sha256(AgreementVersion.objects.get(pk=proposal.version_id)) != proposal.text_sha256
+    ):
+        raise ValidationError(
+            _("The text of the proposed version was changed after voting opened; the vote cannot decide it.")
+        )
     before = audit_state(proposal, PROPOSAL_FIELDS)
     counts = tally(proposal)
     group = proposal.group
@@ -373,9 +382,9 @@ def proposals_close_due(*, by: User | None = None) -> list[Proposal]:
 def _publish_change(proposal: Proposal, *, by: User | None) -> None:
     from contracts import services as agreement_services
 
-    version = proposal.version
-    version.effective_on = proposal.effective_date
-    version.save(update_fields=["effective_on"])
+    version = agreement_services.version_draft_update(
+        version=proposal.version, by=by, effective_on=proposal.effective_date
+    )
     agreement_services.version_publish(version=version, by=by)
 
 

@@ -140,3 +140,14 @@ def test_scheduled_task_closes_due_proposals(open_proposal, seats):
         assert steering_proposals_close_due.delay().get() == 1
     open_proposal.refresh_from_db()
     assert open_proposal.status == ProposalStatus.CLOSED and open_proposal.passed is False
+
+
+def test_a_text_changed_after_opening_cannot_be_decided(open_proposal, seats, operator):
+    from contracts import services as agreement_services
+
+    vote_all(open_proposal, seats, ["yes"] * 5)
+    agreement_services.version_draft_update(version=open_proposal.version, by=operator, text_fi="Jotain muuta.")
+    with time_machine.travel(open_proposal.deadline), pytest.raises(ValidationError, match="changed after voting"):
+        services.proposal_close(proposal=open_proposal, by=operator)
+    open_proposal.version.refresh_from_db()
+    assert not open_proposal.version.is_published
