@@ -106,3 +106,18 @@ def test_members_who_stay_move_on_the_effective_date_once(passed, signatory_of):
     moved = ChangeNotice.objects.filter(proposal=proposal, moved_at__isnull=False)
     assert {notice.organisation_id for notice in moved} == {organisations[1].pk, organisations[2].pk}
     assert Entry.objects.filter(action="proposal.apply").count() == 1
+
+
+def test_after_the_30_days_ordinary_notice_is_still_possible(passed, signatory_of):
+    from contracts import services as agreement_services
+
+    proposal, organisations, memberships = passed
+    signatory = signatory_of(organisations[0])
+    notice = notice_of(proposal, organisations[0])
+    with time_machine.travel(notice.notified_at + datetime.timedelta(days=31)):
+        with pytest.raises(ValidationError):
+            services.change_terminate(notice=notice, by=signatory)
+        termination = agreement_services.termination_create(
+            membership=memberships[0], kind="notice", given_by="member", by=signatory
+        )
+    assert termination.kind == "notice" and termination.ends_on != proposal.effective_date

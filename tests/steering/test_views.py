@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts import steering_services as services
-from contracts.models import ChangeNotice, Proposal, Seat, Vote
+from contracts.models import ChangeNotice, EligibleSeat, Proposal, Seat, Vote
 from tests.factories import OrganisationFactory, OrganisationRoleFactory, SeatFactory, UserFactory
 from tests.querycount import assert_queries_pinned
 from trustnet.accounts.models import Role
@@ -293,3 +293,17 @@ def test_member_changes_list_runs_a_fixed_number_of_queries(closed_passed, signa
             ChangeNotice.objects.create(proposal=proposal, organisation=other, notified_at=timezone.now())
 
     assert_queries_pinned(as_user(user), reverse("steering:member-changes"), grow=grow, expected=5)
+
+
+def test_closed_proposal_page_runs_a_fixed_number_of_queries(closed_passed, seats, as_user, group):
+    proposal, _ = closed_passed
+
+    def grow():
+        for seat in SeatFactory.create_batch(6, group=group):
+            EligibleSeat.objects.create(
+                proposal=proposal, seat=seat, holder=seat.holder, holder_name="X", organisation_name="Y"
+            )
+            Vote.objects.create(proposal=proposal, seat=seat, choice="no", cast_by=seat.holder)
+
+    url = reverse("steering:proposal", args=[proposal.pk])
+    assert_queries_pinned(as_user(seats[0].holder), url, grow=grow, expected=13)
