@@ -3,6 +3,8 @@ change. Thin: validate, call one service or selector, render."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from contracts import steering_selectors as selectors
 from contracts import steering_services as services
-from contracts.access import seat_holder_required
+from contracts.access import holds_seat, seat_holder_required
 from contracts.models import ChangeNotice, EligibleSeat, Proposal, Seat, SteeringGroup, Vote
 from contracts.steering_forms import (
     CloseVotingForm,
@@ -25,7 +27,7 @@ from contracts.steering_forms import (
     TerminateForm,
     VoteForm,
 )
-from trustnet.accounts.access import has_role, member_login_required, operator_required
+from trustnet.accounts.access import has_role, member_login_required, operator_required, require_mfa
 from trustnet.accounts.models import Role
 
 
@@ -172,6 +174,20 @@ def proposal_close(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Seat holders --------------------------------------------------------------------------
 
 
+def voter_required(view):
+    """A current seat holder, or someone whose seat was frozen into a proposal when its voting
+    opened (their term may have ended since; the frozen set decides). MFA as for all seat holders."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not holds_seat(user) and EligibleSeat.objects.filter(holder=user).exists():
+            return require_mfa(request) or view(request, *args, **kwargs)
+        return seat_holder_required(view)(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _get_proposal_for_seat_holder(request: HttpRequest, pk: int) -> Proposal:
     """404 for a proposal the seat holder may not read (a draft, or another group's)."""
     proposal = selectors.proposals_for_seat_holder(request.user).filter(pk=pk).first()
@@ -201,12 +217,12 @@ def _render_voter_proposal(request: HttpRequest, proposal: Proposal, *, form=Non
     return render(request, template, context, status=status)
 
 
-@seat_holder_required
+@voter_required
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_voter_proposal(request, _get_proposal_for_seat_holder(request, pk))
 
 
-@seat_holder_required
+@voter_required
 @require_POST
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _get_proposal_for_seat_holder(request, pk)
@@ -239,7 +255,7 @@ def _staff_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     return _minutes_response(_staff_proposal(pk))
 
 
-@seat_holder_required
+@voter_required
 def _seat_holder_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     return _minutes_response(_get_proposal_for_seat_holder(request, pk))
 

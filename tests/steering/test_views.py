@@ -307,3 +307,23 @@ def test_closed_proposal_page_runs_a_fixed_number_of_queries(closed_passed, seat
 
     url = reverse("steering:proposal", args=[proposal.pk])
     assert_queries_pinned(as_user(seats[0].holder), url, grow=grow, expected=13)
+
+
+def test_frozen_seat_whose_term_ended_may_still_vote(open_proposal, seats, operator, as_user):
+    seat = seats[0]
+    services.seat_update(
+        seat=seat,
+        by=operator,
+        organisation=seat.organisation,
+        term_start=seat.term_start,
+        term_end=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    client = as_user(seat.holder)
+    assert client.post(reverse("steering:vote", args=[open_proposal.pk]), {"choice": "yes"}).status_code == 302
+    assert Vote.objects.get().seat == seat
+
+
+def test_seat_holder_without_mfa_must_set_it_up_first(open_proposal, group, as_user):
+    seat = SeatFactory(group=group, holder=UserFactory(mfa=False))
+    response = as_user(seat.holder).get(reverse("steering:proposal", args=[open_proposal.pk]))
+    assert response.status_code == 302 and response.url == reverse("mfa_activate_totp")
