@@ -151,3 +151,16 @@ def test_a_text_changed_after_opening_cannot_be_decided(open_proposal, seats, op
         services.proposal_close(proposal=open_proposal, by=operator)
     open_proposal.version.refresh_from_db()
     assert not open_proposal.version.is_published
+
+
+def test_scheduled_task_closes_a_passing_vote_as_the_system(open_proposal, seats, member_in_force):
+    from contracts.steering_tasks import steering_proposals_close_due
+
+    member_in_force(OrganisationFactory())
+    vote_all(open_proposal, seats, ["yes"] * 5)
+    with time_machine.travel(open_proposal.deadline + datetime.timedelta(minutes=1)):
+        assert steering_proposals_close_due.delay().get() == 1
+    open_proposal.refresh_from_db()
+    assert open_proposal.passed and open_proposal.version.is_published
+    assert ChangeNotice.objects.filter(proposal=open_proposal).count() == 1
+    assert Entry.objects.get(action="proposal.close", object_id=str(open_proposal.pk)).actor is None
