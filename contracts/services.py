@@ -52,10 +52,6 @@ MEMBER_CONTACT_ROLES = (Role.SIGNATORY, Role.ADMIN)
 BREACH_MINIMUM_DAYS = 30
 
 
-class MinimumDaysError(ValidationError):
-    pass
-
-
 def text_sha256(text: str) -> str:
     """The SHA-256 of the exact text signed (UTF-8), as lowercase hex."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

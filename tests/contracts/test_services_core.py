@@ -326,6 +326,9 @@ def test_ending_task_is_idempotent_and_safe_to_run_late(
     assert membership.state == Membership.State.ENDED
     assert membership.ended_at is not None
     assert received == [(org_a.pk, "home_organisation", "ended")]
+    # One email per person, although the task ran twice.
+    ended_mail = [m.to[0] for m in mail.outbox if "Membership ended" in m.subject]
+    assert ended_mail.count("signatory-a@example.org") == 1
     assert Entry.objects.filter(action="membership.end").count() == 1
 
 
