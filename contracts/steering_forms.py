@@ -41,6 +41,10 @@ class SteeringGroupForm(forms.ModelForm):
         }
 
 
+class SteeringGroupCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
 class SeatForm(forms.Form):
     holder = forms.ModelChoiceField(
         label=_("Seat holder"), queryset=User.objects.filter(is_active=True).order_by("full_name", "email")

@@ -53,6 +53,16 @@ CHANGE_ROLES = (Role.ADMIN, Role.SIGNATORY)
 
 
 @transaction.atomic
+def steering_group_create(*, name: str, by: User) -> SteeringGroup:
+    """A steering group with the default rule (DESIGN 3.5); staff change the rule afterwards."""
+    if not name.strip():
+        raise ValidationError({"name": _("Give the group a name.")})
+    group = SteeringGroup.objects.create(name=name.strip())
+    audit_record(actor=by, action="steering_group.create", obj=group, after=audit_state(group, RULE_FIELDS))
+    return group
+
+
+@transaction.atomic
 def steering_group_update(*, group: SteeringGroup, by: User, **changes: Any) -> SteeringGroup:
     """Change the group's name or voting rule. Fractions must be between 0 and 1."""
     unknown = set(changes) - set(RULE_FIELDS)

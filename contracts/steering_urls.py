@@ -6,6 +6,7 @@ app_name = "steering"
 
 urlpatterns = [
     path("staff/steering/", views.staff_home, name="staff-home"),
+    path("staff/steering/groups/new/", views.group_create, name="group-create"),
     path("staff/steering/groups/<int:pk>/edit/", views.group_edit, name="group-edit"),
     path("staff/steering/groups/<int:group_pk>/seats/new/", views.seat_create, name="seat-create"),
     path("staff/steering/seats/<int:pk>/edit/", views.seat_edit, name="seat-edit"),

@@ -23,6 +23,7 @@ from contracts.steering_forms import (
     ProposalForm,
     SeatForm,
     SeatUpdateForm,
+    SteeringGroupCreateForm,
     SteeringGroupForm,
     TerminateForm,
     VoteForm,
@@ -46,6 +47,20 @@ def _add_errors(form, error: ValidationError) -> None:
 @operator_required
 def staff_home(request: HttpRequest) -> HttpResponse:
     return render(request, "contracts/steering/staff_home.html", {"groups": selectors.groups_for_staff()})
+
+
+@operator_required
+def group_create(request: HttpRequest) -> HttpResponse:
+    form = SteeringGroupCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.steering_group_create(name=form.cleaned_data["name"], by=request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The steering group was created."))
+            return redirect("steering:staff-home")
+    return render(request, "contracts/steering/form.html", {"form": form, "title": _("New steering group")})
 
 
 @operator_required

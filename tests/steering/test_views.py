@@ -327,3 +327,22 @@ def test_seat_holder_without_mfa_must_set_it_up_first(open_proposal, group, as_u
     seat = SeatFactory(group=group, holder=UserFactory(mfa=False))
     response = as_user(seat.holder).get(reverse("steering:proposal", args=[open_proposal.pk]))
     assert response.status_code == 302 and response.url == reverse("mfa_activate_totp")
+
+
+def test_staff_create_the_steering_group(operator, as_user):
+    from contracts.models import SteeringGroup
+    from trustnet.audit.models import Entry
+
+    client = as_user(operator)
+    assert b"New steering group" in client.get(reverse("steering:staff-home")).content
+    response = client.post(reverse("steering:group-create"), {"name": "Ohjausryhmä"})
+    assert response.status_code == 302
+    assert SteeringGroup.objects.get().name == "Ohjausryhmä"
+    assert Entry.objects.filter(action="steering_group.create").exists()
+
+
+def test_member_cannot_create_a_steering_group(admin_a, as_user):
+    from contracts.models import SteeringGroup
+
+    assert as_user(admin_a).post(reverse("steering:group-create"), {"name": "X"}).status_code == 403
+    assert not SteeringGroup.objects.exists()
