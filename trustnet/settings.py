@@ -200,6 +200,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contracts.tasks.memberships_end",
         "schedule": crontab(minute=5, hour=0),
     },
+    "steering-changes-apply": {
+        "task": "contracts.steering_tasks.steering_changes_apply",
+        "schedule": crontab(minute=10, hour=0),
+    },
+    "steering-proposals-close-due": {
+        "task": "contracts.steering_tasks.steering_proposals_close_due",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 REST_FRAMEWORK = {
