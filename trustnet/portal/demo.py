@@ -12,6 +12,7 @@ DEMO_LOADERS = [
     "members.demo.load",
     "trustnet.accounts.demo.load",
     "contracts.demo.load",
+    "trustnet.proxy.demo.load",
 ]
 
 

@@ -1,0 +1,146 @@
+"""Signing and verifying metadata with signxml (DESIGN section 5: RSA-SHA256, SHA-256 digest,
+exclusive c14n, one enveloped signature referencing the root's ID, RSA key of at least 2048 bits).
+
+Why signxml rather than python-xmlsec: it is already a pinned dependency, is pure Python over
+lxml and `cryptography` (no C extension to build against libxmlsec1 versions, which has broken
+python-xmlsec wheels repeatedly), and it exposes verification of exactly which element was
+signed. The xmlsec1 command-line tool is still used in the tests as an independent check.
+
+The key and certificates are files (paths in settings), never database rows: an operator
+rotates them by replacing files, and the database never holds the private key.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from lxml import etree
+from signxml import DigestAlgorithm, SignatureMethod, XMLSigner, XMLVerifier
+from signxml.algorithms import CanonicalizationMethod
+from signxml.verifier import SignatureConfiguration
+
+EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
+
+
+class SigningKeyMissing(Exception):
+    """No signing key or certificate is configured (run `manage.py proxy_signing_key`)."""
+
+
+@dataclass(frozen=True)
+class SigningMaterial:
+    key: rsa.RSAPrivateKey
+    cert_pem: str
+    next_cert_pem: str  # "" unless a key rollover is announced
+    cert_fingerprint: str  # SHA-256 of the certificate's DER, hex
+
+
+def _paths() -> tuple[Path, Path, Path | None]:
+    key = Path(settings.PROXY_SIGNING_KEY_FILE)
+    cert = Path(settings.PROXY_SIGNING_CERT_FILE)
+    next_cert = Path(settings.PROXY_NEXT_SIGNING_CERT_FILE) if settings.PROXY_NEXT_SIGNING_CERT_FILE else None
+    return key, cert, next_cert
+
+
+@lru_cache(maxsize=4)
+def _load(key_path: str, cert_path: str, next_path: str, stamp: tuple[float, ...]) -> SigningMaterial:
+    key = serialization.load_pem_private_key(Path(key_path).read_bytes(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey) or key.key_size < 2048:
+        raise SigningKeyMissing("the proxy signing key must be RSA of at least 2048 bits")
+    cert_pem = Path(cert_path).read_text()
+    cert = x509.load_pem_x509_certificate(cert_pem.encode())
+    if cert.public_key().public_numbers() != key.public_key().public_numbers():
+        raise SigningKeyMissing("the proxy signing certificate does not match the signing key")
+    next_pem = Path(next_path).read_text() if next_path else ""
+    if next_pem:
+        x509.load_pem_x509_certificate(next_pem.encode())
+    fingerprint = cert.fingerprint(hashes.SHA256()).hex()
+    return SigningMaterial(key=key, cert_pem=cert_pem, next_cert_pem=next_pem, cert_fingerprint=fingerprint)
+
+
+def signing_material() -> SigningMaterial:
+    """The configured key and certificates, cached until one of the files changes."""
+    key, cert, next_cert = _paths()
+    files = [key, cert] + ([next_cert] if next_cert else [])
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        raise SigningKeyMissing(f"missing signing file(s): {', '.join(missing)}; run `manage.py proxy_signing_key`")
+    stamp = tuple(path.stat().st_mtime for path in files)
+    return _load(str(key), str(cert), str(next_cert or ""), stamp)
+
+
+def published_certificates() -> str:
+    """The PEM served at /proxy/signing-cert.pem: the current certificate, then the next one."""
+    material = signing_material()
+    return material.cert_pem.strip() + "\n" + (material.next_cert_pem.strip() + "\n" if material.next_cert_pem else "")
+
+
+def _signer() -> XMLSigner:
+    return XMLSigner(
+        signature_algorithm=SignatureMethod.RSA_SHA256,
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm=EXC_C14N,
+    )
+
+
+def sign(element: etree._Element, material: SigningMaterial) -> bytes:
+    """Sign `element` (which has an ID and a `ds:Signature Id="placeholder"` child) and serialise it."""
+    signed = _signer().sign(
+        element,
+        key=material.key,
+        cert=material.cert_pem,
+        reference_uri="#" + element.get("ID"),
+    )
+    return etree.tostring(signed, encoding="UTF-8", xml_declaration=True)
+
+
+def verify(data: bytes, cert_pem: str) -> etree._Element:
+    """Verify the enveloped signature of `data` against `cert_pem`; return the verified root.
+
+    Raises if the signature is bad, uses other algorithms than the profile, or does not cover
+    the whole document (its one reference must be the root's ID).
+    """
+    config = SignatureConfiguration(
+        require_x509=True,
+        expect_references=1,
+        signature_methods=frozenset({SignatureMethod.RSA_SHA256}),
+        digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
+    )
+    result = XMLVerifier().verify(data, x509_cert=cert_pem, expect_config=config)
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    if result.signed_xml is None or result.signed_xml.get("ID") != root.get("ID") or result.signed_xml.tag != root.tag:
+        raise ValueError("the signature does not cover the document root")
+    return root
+
+
+def generate_key_pair(*, common_name: str, days: int = 3650) -> tuple[bytes, bytes]:
+    """A new RSA-3072 key and a self-signed certificate for it (PEM), for metadata signing."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=days))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
