@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.core.cache import cache
 
 from tests.proxy.inputs_factory import Register, home_organisation, inputs, oidc_service, saml_service
 from trustnet.proxy.signing import generate_key_pair
@@ -10,8 +13,10 @@ from trustnet.proxy.signing import generate_key_pair
 def signing_files(tmp_path_factory):
     """One RSA key for the whole session (generating one takes a while)."""
     folder = tmp_path_factory.mktemp("proxy-keys")
-    key_pem, cert_pem = generate_key_pair(common_name="trustnet test signing")
-    next_key, next_cert = generate_key_pair(common_name="trustnet next signing")
+    # Valid from long ago, so tests may travel back in time.
+    since = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    key_pem, cert_pem = generate_key_pair(common_name="trustnet test signing", valid_from=since)
+    next_key, next_cert = generate_key_pair(common_name="trustnet next signing", valid_from=since)
     (folder / "key.pem").write_bytes(key_pem)
     (folder / "cert.pem").write_bytes(cert_pem)
     (folder / "next-key.pem").write_bytes(next_key)
@@ -29,6 +34,7 @@ def proxy_settings(settings, signing_files):
     settings.PROXY_PUBLISHER = "https://trustnet.example.fi"
     Register.by_env = {}
     Register.calls = []
+    cache.clear()  # debounce marks must not leak between tests
     yield settings
 
 

@@ -121,11 +121,13 @@ def verify(data: bytes, cert_pem: str) -> etree._Element:
     return root
 
 
-def generate_key_pair(*, common_name: str, days: int = 3650) -> tuple[bytes, bytes]:
+def generate_key_pair(
+    *, common_name: str, days: int = 3650, valid_from: datetime.datetime | None = None
+) -> tuple[bytes, bytes]:
     """A new RSA-3072 key and a self-signed certificate for it (PEM), for metadata signing."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.datetime.now(datetime.UTC)
+    now = valid_from or datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
