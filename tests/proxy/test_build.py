@@ -264,3 +264,15 @@ def test_home_organisation_changes_alone_make_a_new_snapshot(register):
     register("test", saml_service(n=1), homes=(home_organisation(n=1), home_organisation(n=2)))
     second = snapshot_build(environment="test", trigger="b")
     assert second.pk != first.pk and second.content_hash != first.content_hash
+
+
+def test_inputs_that_cannot_be_rendered_leave_a_failed_snapshot(settings, small_register):
+    good = snapshot_build(environment="test", trigger="a")
+    settings.PROXY_COLLECT_INPUTS = "tests.proxy.test_build.broken_register"
+    failed = snapshot_build(environment="test", trigger="b")
+    assert failed.status == "failed" and "RuntimeError" in failed.errors[0]
+    assert Publication.objects.get(environment="test").snapshot == good
+
+
+def broken_register(*, environment, on):
+    raise RuntimeError("register unavailable")

@@ -157,8 +157,11 @@ def ensure_signing_key(*, report: Callable[[str], None]) -> None:
 
 
 def load(*, report: Callable[[str], None]) -> None:
-    from trustnet.proxy.register import collect_inputs
+    from django.utils.module_loading import import_string
+
     from trustnet.proxy.services import snapshot_build
+
+    collect_inputs = import_string(settings.PROXY_COLLECT_INPUTS)
 
     ensure_signing_key(report=report)
     for environment in ("test", "production"):

@@ -66,13 +66,27 @@ def snapshot_build(
         on = on or timezone.localdate()
         timings: dict[str, float] = {}
 
-        started = time.perf_counter()
-        inputs = build.read_inputs(environment=environment, on=on, collect=collect)
-        timings["read_inputs"] = time.perf_counter() - started
-
-        started = time.perf_counter()
-        rendered = build.render(inputs)
-        timings["render"] = time.perf_counter() - started
+        try:
+            started = time.perf_counter()
+            inputs = build.read_inputs(environment=environment, on=on, collect=collect)
+            timings["read_inputs"] = time.perf_counter() - started
+            started = time.perf_counter()
+            rendered = build.render(inputs)
+            timings["render"] = time.perf_counter() - started
+        except Exception as error:
+            # Bad inputs still leave a failed snapshot for staff to read; nothing is published.
+            logger.exception("proxy inputs of %s could not be rendered", environment)
+            snapshot = Snapshot.objects.create(
+                environment=environment,
+                created_at=now,
+                created_by=by if by is not None and by.is_authenticated else None,
+                trigger=trigger[:200],
+                status=Snapshot.Status.FAILED,
+                errors=[f"inputs could not be rendered: {type(error).__name__}: {error}"],
+            )
+            audit_record(actor=by, action="proxy.snapshot_failed", obj=snapshot, after={"errors": snapshot.errors})
+            _alert_staff(snapshot)
+            return snapshot
 
         current = current_snapshot(environment)
         material = signing.signing_material()

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--common-name", default="trustnet metadata signing")
         parser.add_argument("--days", type=int, default=3650)
         parser.add_argument("--force", action="store_true", help="Replace an existing key.")
+        parser.add_argument("--if-missing", action="store_true", help="Do nothing if a key exists (make run).")
         parser.add_argument(
             "--next",
             metavar="DIR",
@@ -33,6 +34,8 @@ class Command(BaseCommand):
             key_path, cert_path = folder / "signing-key.pem", folder / "signing-cert.pem"
         else:
             key_path, cert_path = Path(settings.PROXY_SIGNING_KEY_FILE), Path(settings.PROXY_SIGNING_CERT_FILE)
+        if key_path.exists() and options["if_missing"]:
+            return
         if key_path.exists() and not options["force"]:
             raise CommandError(f"{key_path} exists; use --force to replace it")
         key_pem, cert_pem = generate_key_pair(common_name=str(options["common_name"]), days=int(options["days"]))
