@@ -71,8 +71,14 @@ def render(inputs: ProxyInputs) -> Rendered:
     """Stage 2: entity fragments (reused from the cache when their inputs are unchanged) and
     the release rules. Two queries whatever the number of services."""
     authority = settings.PROXY_REGISTRATION_AUTHORITY
+    service_fingerprints = {s.requester: fingerprint(s) for s in inputs.services}
     saml = sorted((s for s in inputs.services if s.protocol == "saml"), key=lambda s: s.entity_id)
-    keys = [metadata_xml.entity_fingerprint(s, registration_authority=authority) for s in saml]
+    keys = [
+        metadata_xml.entity_fingerprint(
+            s, registration_authority=authority, service_fingerprint=service_fingerprints[s.requester]
+        )
+        for s in saml
+    ]
     cached = {key: bytes(xml) for key, xml in Fragment.objects.filter(key__in=keys).values_list("key", "xml")}
     new: dict[str, Fragment] = {}
     fragments = []
@@ -102,7 +108,7 @@ def render(inputs: ProxyInputs) -> Rendered:
         satosa_policy=satosa_policy,
         config=config,
         content_hash=digest.hexdigest(),
-        service_fingerprints={s.requester: fingerprint(s) for s in inputs.services},
+        service_fingerprints=service_fingerprints,
         new_fragments=len(new),
     )
 

@@ -10,10 +10,8 @@ rendered XML reused across builds while they do not change.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,17 +173,11 @@ class ProxyInputs:
     home_organisations: tuple[HomeOrganisation, ...] = ()
 
 
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (tuple, list)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    return value
-
-
 def fingerprint(value: Any, *, salt: str = "") -> str:
-    """SHA-256 of a canonical JSON form of a dataclass value (for caching rendered output)."""
-    payload = json.dumps([salt, _jsonable(value)], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode()).hexdigest()
+    """SHA-256 identifying a frozen dataclass value (for caching what is rendered from it).
+
+    `repr` of these dataclasses is deterministic (fields in declaration order; str, int, bool,
+    tuple and datetime reprs) and several times faster than a JSON form, which matters when a
+    build fingerprints every service.
+    """
+    return hashlib.sha256(f"{salt}\0{value!r}".encode()).hexdigest()

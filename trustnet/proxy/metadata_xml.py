@@ -58,9 +58,10 @@ def pem_body(pem: str) -> str:
     return "".join(body.split())
 
 
-def entity_fingerprint(service: Service, *, registration_authority: str) -> str:
-    """Hash of everything an entity's fragment depends on."""
-    return fingerprint(service, salt=f"md:{RENDERER_VERSION}:{registration_authority}")
+def entity_fingerprint(service: Service, *, registration_authority: str, service_fingerprint: str = "") -> str:
+    """Hash of everything an entity's fragment depends on (pass `service_fingerprint` if known)."""
+    base = service_fingerprint or fingerprint(service)
+    return hashlib.sha256(f"md:{RENDERER_VERSION}:{registration_authority}:{base}".encode()).hexdigest()
 
 
 def _contact(parent: etree._Element, contact: Contact) -> None:

@@ -41,6 +41,7 @@ class SigningMaterial:
     cert_pem: str
     next_cert_pem: str  # "" unless a key rollover is announced
     cert_fingerprint: str  # SHA-256 of the certificate's DER, hex
+    cert: x509.Certificate
 
 
 def _paths() -> tuple[Path, Path, Path | None]:
@@ -63,7 +64,7 @@ def _load(key_path: str, cert_path: str, next_path: str, stamp: tuple[float, ...
     if next_pem:
         x509.load_pem_x509_certificate(next_pem.encode())
     fingerprint = cert.fingerprint(hashes.SHA256()).hex()
-    return SigningMaterial(key=key, cert_pem=cert_pem, next_cert_pem=next_pem, cert_fingerprint=fingerprint)
+    return SigningMaterial(key=key, cert_pem=cert_pem, next_cert_pem=next_pem, cert_fingerprint=fingerprint, cert=cert)
 
 
 def signing_material() -> SigningMaterial:
@@ -96,7 +97,8 @@ def sign(element: etree._Element, material: SigningMaterial) -> bytes:
     signed = _signer().sign(
         element,
         key=material.key,
-        cert=material.cert_pem,
+        # A parsed certificate: signxml would otherwise parse the PEM again for every document.
+        cert=[material.cert],
         reference_uri="#" + element.get("ID"),
     )
     return etree.tostring(signed, encoding="UTF-8", xml_declaration=True)
