@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from trustnet.celery import app
 from trustnet.proxy.inputs import ENVIRONMENTS
 
 
@@ -32,7 +32,9 @@ def proxy_build_schedule(*, environment: str | None, trigger: str) -> None:
         transaction.on_commit(enqueue)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+# Bound to the project's app, not shared_task: another Celery() made in the same process (a client
+# of a real worker in the tests) must not become the app these tasks are sent through.
+@app.task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def proxy_build(*, environment: str, trigger: str) -> int:
     """Build (and publish, if valid) one environment; returns the snapshot id in service or built."""
     from trustnet.proxy.services import snapshot_build
@@ -42,7 +44,7 @@ def proxy_build(*, environment: str, trigger: str) -> int:
     return snapshot_build(environment=environment, trigger=trigger).pk
 
 
-@shared_task
+@app.task
 def proxy_refresh() -> list[int]:
     """Periodic: rebuild both environments. Unchanged content is re-signed only when less than
     half its validity is left, so this is cheap and keeps ETags stable between polls."""
