@@ -203,3 +203,9 @@ def test_proxy_token_command_prints_the_key_once(client, published, capsys):
     assert "shibboleth-test" in listing and key not in listing
     call_command("proxy_token", "revoke", str(ProxyToken.objects.get().pk))
     assert client.get("/proxy/test/config.json", headers={"Authorization": f"Token {key}"}).status_code == 401
+
+
+def test_a_matching_conditional_request_does_not_read_the_stored_file(client, published, monkeypatch):
+    etag = client.get("/proxy/test/metadata.xml")["ETag"]
+    monkeypatch.setattr(build, "read_file", lambda *a, **k: pytest.fail("read the file for a 304"))
+    assert client.get("/proxy/test/metadata.xml", headers={"If-None-Match": etag}).status_code == 304

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -59,15 +60,21 @@ def _accepts_gzip(request: HttpRequest) -> bool:
 
 def serve_bytes(
     request: HttpRequest,
-    data: bytes,
+    data: bytes | Callable[[], bytes],
     *,
     content_type: str,
     last_modified: datetime.datetime,
     sha256: str | None = None,
     private: bool = False,
 ) -> HttpResponse:
-    """Answer with `data` (or 304), with validators and caching headers."""
-    sha256 = sha256 or hashlib.sha256(data).hexdigest()
+    """Answer with `data` (or 304), with validators and caching headers.
+
+    `data` may be a callable: with a known `sha256`, a conditional request that matches is
+    answered 304 without reading the stored file at all (proxies poll often).
+    """
+    if sha256 is None:
+        data = data() if callable(data) else data
+        sha256 = hashlib.sha256(data).hexdigest()
     use_gzip = _accepts_gzip(request)
     # Each representation has its own strong validator (RFC 9110 section 8.8.3).
     etag = f'"{sha256}-gzip"' if use_gzip else f'"{sha256}"'
@@ -88,6 +95,7 @@ def serve_bytes(
     if not_modified:
         response = HttpResponse(status=304)
     else:
+        data = data() if callable(data) else data
         body = _gzipped(sha256, data) if use_gzip else data
         response = HttpResponse(body, content_type=content_type)
         if use_gzip:
@@ -141,20 +149,20 @@ def snapshot_file(request: HttpRequest, environment: str, name: str) -> HttpResp
             return refusal
     try:
         snapshot = _published(environment)
-        data = build.read_file(snapshot, name)
     except _NoSnapshot:
         return _unavailable("No configuration has been published for this environment yet.\n")
+    try:
+        return serve_bytes(
+            request,
+            lambda: build.read_file(snapshot, name),
+            content_type=MEDIA_TYPES[name],
+            last_modified=snapshot.created_at,
+            sha256=snapshot.files[name]["sha256"],
+            private=name in TOKEN_FILES,
+        )
     except build.TamperedSnapshot:
         logger.error("refused to serve %s of %s: stored bytes do not match their hash", name, environment)
         return _unavailable("The published configuration failed its integrity check.\n")
-    return serve_bytes(
-        request,
-        data,
-        content_type=MEDIA_TYPES[name],
-        last_modified=snapshot.created_at,
-        sha256=snapshot.files[name]["sha256"],
-        private=name in TOKEN_FILES,
-    )
 
 
 def _index(snapshot: Snapshot) -> tuple[dict, dict]:
