@@ -188,3 +188,66 @@ def test_fragment_depends_only_on_the_entity_inputs():
         saml_service(n=1), registration_authority="r"
     )
     assert inputs(a).services[0] == a
+
+
+def test_awkward_text_survives_canonical_signing(register, client, tmp_path):
+    """Quotes, markup characters, tabs, newlines and non-ASCII in names and URLs: the signer
+    digests canonical bytes, so what verifiers canonicalise must be exactly those bytes."""
+    from trustnet.proxy.inputs import Localized
+
+    awkward = 'Å\u00e4 "quoted" <b>&amp; ]]> \ttab\nline \u2603'
+    register(
+        "test",
+        saml_service(
+            n=1,
+            name=Localized(fi=awkward, sv="Tjänst", en="Service"),
+            description=Localized(fi="x\r\ny", en="&lt;"),
+            information_url=Localized(fi='https://sp1.example.fi/?a=1&b="2"'),
+        ),
+    )
+    snapshot = snapshot_build(environment="test", trigger="t")
+    assert snapshot.status == "valid", snapshot.errors
+    data = client.get("/proxy/test/metadata.xml").content
+    assert signing.verify(data, signing.signing_material().cert_pem) is not None
+    if shutil.which("xmlsec1"):
+        (tmp_path / "m.xml").write_bytes(data)
+        (tmp_path / "c.pem").write_bytes(client.get("/proxy/signing-cert.pem").content)
+        result = subprocess.run(
+            [
+                "xmlsec1",
+                "--verify",
+                "--id-attr:ID",
+                "urn:oasis:names:tc:SAML:2.0:metadata:EntitiesDescriptor",
+                "--pubkey-cert-pem",
+                str(tmp_path / "c.pem"),
+                str(tmp_path / "m.xml"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+
+
+def test_canonical_signer_digest_matches_the_reference_signer(small_register):
+    """signxml (the reference) and the canonical signer compute the same digest for one document."""
+    import datetime
+
+    from trustnet.proxy.build import read_inputs, render
+
+    rendered = render(read_inputs(environment="test", on=datetime.date(2026, 11, 27)))
+    now = datetime.datetime(2026, 11, 27, 12, tzinfo=datetime.UTC)
+    common = {
+        "fragments": rendered.fragments,
+        "name": "n",
+        "document_id": "_doc",
+        "valid_until": now,
+        "cache_duration": "PT6H",
+        "publisher": "p",
+        "creation_instant": now,
+    }
+    material = signing.signing_material()
+    ours = etree.fromstring(signing.sign_canonical(metadata_xml.aggregate_canonical(**common), material))
+    reference = etree.fromstring(signing.sign(metadata_xml.aggregate_unsigned(**common), material))
+    digest = ".//ds:DigestValue"
+    assert ours.find(digest, NS).text == reference.find(digest, NS).text

@@ -136,7 +136,7 @@ def sign(rendered: Rendered, *, now: datetime.datetime) -> Signed:
     validity = settings.PROXY_VALIDITY
     valid_until = now + validity
     document_id = metadata_xml.document_id(rendered.content_hash, now)
-    root = metadata_xml.aggregate_unsigned(
+    document = metadata_xml.aggregate_canonical(
         fragments=rendered.fragments,
         name=settings.PROXY_METADATA_NAME,
         document_id=document_id,
@@ -145,7 +145,7 @@ def sign(rendered: Rendered, *, now: datetime.datetime) -> Signed:
         publisher=settings.PROXY_PUBLISHER,
         creation_instant=now,
     )
-    metadata = signing.sign(root, material)
+    metadata = signing.sign_canonical(document, material)
 
     sources = {
         service.entity_id: _entity_source(key, material.cert_fingerprint)
@@ -163,8 +163,8 @@ def sign(rendered: Rendered, *, now: datetime.datetime) -> Signed:
         document = fresh.get(source)
         if document is None:
             entity_id_attr = metadata_xml.document_id(source, now)
-            xml = signing.sign(
-                metadata_xml.entity_unsigned(
+            xml = signing.sign_canonical(
+                metadata_xml.entity_canonical(
                     fragment=fragment,
                     document_id=entity_id_attr,
                     valid_until=valid_until,

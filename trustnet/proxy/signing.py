@@ -1,10 +1,14 @@
-"""Signing and verifying metadata with signxml (DESIGN section 5: RSA-SHA256, SHA-256 digest,
-exclusive c14n, one enveloped signature referencing the root's ID, RSA key of at least 2048 bits).
+"""Signing and verifying metadata (DESIGN section 5: RSA-SHA256, SHA-256 digest, exclusive c14n,
+one enveloped signature referencing the root's ID, RSA key of at least 2048 bits).
 
-Why signxml rather than python-xmlsec: it is already a pinned dependency, is pure Python over
-lxml and `cryptography` (no C extension to build against libxmlsec1 versions, which has broken
-python-xmlsec wheels repeatedly), and it exposes verification of exactly which element was
-signed. The xmlsec1 command-line tool is still used in the tests as an independent check.
+Signing: `sign_canonical` writes the enveloped signature itself over documents that are already
+in exclusive canonical form (lxml's c14n + `cryptography`), so a build never parses or
+canonicalises the whole aggregate; see its docstring. Verification (the pre-publish gate) is
+signxml, a separate implementation, so the signer is never its own judge; the tests add xmlsec1
+and pysaml2. Why signxml rather than python-xmlsec: it is already a pinned dependency, is pure
+Python over lxml and `cryptography` (no C extension built against libxmlsec1, whose version
+mismatches have repeatedly broken python-xmlsec wheels), and it reports exactly which element a
+signature covers. `sign` (signxml's signer) remains as the reference the benchmark compares with.
 
 The key and certificates are files (paths in settings), never database rows: an operator
 rotates them by replacing files, and the database never holds the private key.
@@ -12,6 +16,7 @@ rotates them by replacing files, and the database never holds the private key.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import hashlib
 from dataclasses import dataclass
@@ -20,7 +25,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from lxml import etree
@@ -28,7 +33,10 @@ from signxml import DigestAlgorithm, SignatureMethod, XMLSigner, XMLVerifier
 from signxml.algorithms import CanonicalizationMethod
 from signxml.verifier import SignatureConfiguration
 
+from trustnet.proxy.metadata_xml import DS, CanonicalDocument
+
 EXC_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
+ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 
 
 class SigningKeyMissing(Exception):
@@ -42,6 +50,7 @@ class SigningMaterial:
     next_cert_pem: str  # "" unless a key rollover is announced
     cert_fingerprint: str  # SHA-256 of the certificate's DER, hex
     cert: x509.Certificate
+    cert_b64: str  # base64 DER, for ds:X509Certificate
 
 
 def _paths() -> tuple[Path, Path, Path | None]:
@@ -64,7 +73,14 @@ def _load(key_path: str, cert_path: str, next_path: str, stamp: tuple[float, ...
     if next_pem:
         x509.load_pem_x509_certificate(next_pem.encode())
     fingerprint = cert.fingerprint(hashes.SHA256()).hex()
-    return SigningMaterial(key=key, cert_pem=cert_pem, next_cert_pem=next_pem, cert_fingerprint=fingerprint, cert=cert)
+    return SigningMaterial(
+        key=key,
+        cert_pem=cert_pem,
+        next_cert_pem=next_pem,
+        cert_fingerprint=fingerprint,
+        cert=cert,
+        cert_b64=base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode(),
+    )
 
 
 def signing_material() -> SigningMaterial:
@@ -93,7 +109,9 @@ def _signer() -> XMLSigner:
 
 
 def sign(element: etree._Element, material: SigningMaterial) -> bytes:
-    """Sign `element` (which has an ID and a `ds:Signature Id="placeholder"` child) and serialise it."""
+    """Sign a tree with signxml (the reference signer: the benchmark's baseline and the tests
+    compare against it; builds use `sign_canonical`). `element` has an ID and a
+    `ds:Signature Id="placeholder"` child."""
     signed = _signer().sign(
         element,
         key=material.key,
@@ -102,6 +120,48 @@ def sign(element: etree._Element, material: SigningMaterial) -> bytes:
         reference_uri="#" + element.get("ID"),
     )
     return etree.tostring(signed, encoding="UTF-8", xml_declaration=True)
+
+
+def sign_canonical(document: CanonicalDocument, material: SigningMaterial) -> bytes:
+    """Enveloped RSA-SHA256 signature over a document already in exclusive canonical form.
+
+    The digest is SHA-256 over the canonical bytes (which is what the enveloped-signature and
+    exc-c14n transforms give a verifier), so nothing is parsed or canonicalised here; only the
+    small SignedInfo is. The output is those same bytes with the signature after the root's
+    start tag, so verifiers (signxml in `verify`, xmlsec1 in the tests) see exactly what was
+    digested.
+    """
+    digest = hashlib.sha256(document.start)
+    for part in document.body:
+        digest.update(part)
+    digest.update(document.end)
+
+    signed_info = etree.Element(f"{{{DS}}}SignedInfo", nsmap={"ds": DS})
+    etree.SubElement(signed_info, f"{{{DS}}}CanonicalizationMethod", Algorithm=EXC_C14N.value)
+    etree.SubElement(signed_info, f"{{{DS}}}SignatureMethod", Algorithm=SignatureMethod.RSA_SHA256.value)
+    reference = etree.SubElement(signed_info, f"{{{DS}}}Reference", URI="#" + document.document_id)
+    transforms = etree.SubElement(reference, f"{{{DS}}}Transforms")
+    etree.SubElement(transforms, f"{{{DS}}}Transform", Algorithm=ENVELOPED)
+    etree.SubElement(transforms, f"{{{DS}}}Transform", Algorithm=EXC_C14N.value)
+    etree.SubElement(reference, f"{{{DS}}}DigestMethod", Algorithm=DigestAlgorithm.SHA256.value)
+    etree.SubElement(reference, f"{{{DS}}}DigestValue").text = base64.b64encode(digest.digest()).decode()
+    signed_info_c14n = etree.tostring(signed_info, method="c14n", exclusive=True)
+    value = material.key.sign(signed_info_c14n, padding.PKCS1v15(), hashes.SHA256())
+
+    signature = b"".join(
+        [
+            b'<ds:Signature xmlns:ds="' + DS.encode() + b'">',
+            signed_info_c14n,
+            b"<ds:SignatureValue>",
+            base64.b64encode(value),
+            b"</ds:SignatureValue><ds:KeyInfo><ds:X509Data><ds:X509Certificate>",
+            material.cert_b64.encode(),
+            b"</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature>",
+        ]
+    )
+    return b"".join(
+        [b'<?xml version="1.0" encoding="UTF-8"?>\n', document.start, signature, *document.body, document.end]
+    )
 
 
 def verify(data: bytes, cert_pem: str) -> etree._Element:
