@@ -205,6 +205,8 @@ PROXY_REGISTRATION_AUTHORITY = env.str("PROXY_REGISTRATION_AUTHORITY", default=S
 PROXY_VALIDITY = timedelta(days=env.int("PROXY_VALIDITY_DAYS", default=10))
 PROXY_CACHE_DURATION = env.str("PROXY_CACHE_DURATION", default="PT6H")
 PROXY_BUILD_DEBOUNCE_SECONDS = env.int("PROXY_BUILD_DEBOUNCE_SECONDS", default=10)
+# Rendered entity fragments each worker keeps in memory between builds.
+PROXY_FRAGMENT_MEMORY_BYTES = env.int("PROXY_FRAGMENT_MEMORY_BYTES", default=256 * 1024 * 1024)
 # Cache-Control max-age of served configuration, seconds.
 PROXY_MAX_AGE = env.int("PROXY_MAX_AGE", default=300)
 if PROXY_VALIDITY.total_seconds() > 14 * 86400:

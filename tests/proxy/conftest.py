@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.proxy.inputs_factory import Register, home_organisation, inputs, oidc_service, saml_service
+from trustnet.proxy.build import forget_fragments
 from trustnet.proxy.signing import generate_key_pair
 
 
@@ -35,6 +36,7 @@ def proxy_settings(settings, signing_files):
     Register.by_env = {}
     Register.calls = []
     cache.clear()  # debounce marks must not leak between tests
+    forget_fragments()
     yield settings
 
 

@@ -276,3 +276,12 @@ def test_inputs_that_cannot_be_rendered_leave_a_failed_snapshot(settings, small_
 
 def broken_register(*, environment, on):
     raise RuntimeError("register unavailable")
+
+
+def test_a_cached_invalid_fragment_fails_later_builds_too(register):
+    """Schema results are cached with the fragment, so reuse never skips the gate."""
+    register("test", saml_service(n=1, acs_endpoints=()))
+    assert snapshot_build(environment="test", trigger="a").status == "failed"
+    build.forget_fragments()  # another worker: only the database cache
+    again = snapshot_build(environment="test", trigger="b", force=True)
+    assert again.status == "failed" and any("AssertionConsumerService" in e for e in again.errors)

@@ -251,3 +251,25 @@ def test_canonical_signer_digest_matches_the_reference_signer(small_register):
     reference = etree.fromstring(signing.sign(metadata_xml.aggregate_unsigned(**common), material))
     digest = ".//ds:DigestValue"
     assert ours.find(digest, NS).text == reference.find(digest, NS).text
+
+
+def test_gate_verifier_refuses_tampering_other_keys_and_moved_signatures(small_register, signing_files):
+    from cryptography import x509
+
+    snapshot = snapshot_build(environment="test", trigger="t")
+    data = build.read_file(snapshot, "metadata.xml")
+    cert = signing.signing_material().cert
+    assert signing.verify_digest_and_value(data, cert).get("ID") == snapshot.document_id
+    with pytest.raises(signing.SignatureInvalid, match="digest"):
+        signing.verify_digest_and_value(data.replace(b"Palvelu 1", b"Palvelu X"), cert)
+    other = x509.load_pem_x509_certificate((signing_files / "next-cert.pem").read_bytes())
+    with pytest.raises(signing.SignatureInvalid, match="signature value"):
+        signing.verify_digest_and_value(data, other)
+    root = etree.fromstring(data)
+    root.set("ID", "_other")
+    with pytest.raises(signing.SignatureInvalid, match="reference"):
+        signing.verify_digest_and_value(etree.tostring(root), cert)
+    root = etree.fromstring(data)
+    root.append(root[0])  # the signature moved to the end
+    with pytest.raises(signing.SignatureInvalid, match="first child"):
+        signing.verify_digest_and_value(etree.tostring(root), cert)

@@ -11,6 +11,7 @@ import datetime
 import gzip
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.module_loading import import_string
+from lxml import etree
 
 from trustnet.proxy import metadata_xml, release_rules, signing, validation
 from trustnet.proxy.inputs import ProxyInputs, Service, fingerprint
@@ -54,6 +56,7 @@ class Rendered:
     content_hash: str
     service_fingerprints: dict[str, str] = field(default_factory=dict)
     new_fragments: int = 0
+    fragment_errors: list[str] = field(default_factory=list)
 
 
 def profile() -> dict:
@@ -67,9 +70,34 @@ def profile() -> dict:
     }
 
 
+# Rendered fragments kept in this process between builds: key → (canonical xml, schema errors).
+# A key is a hash of the entity's inputs, so an entry can never be stale; only its size is bounded.
+_fragment_memory: OrderedDict[str, tuple[bytes, list[str]]] = OrderedDict()
+_fragment_memory_bytes = 0
+
+
+def _remember(key: str, xml: bytes, errors: list[str]) -> tuple[bytes, list[str]]:
+    global _fragment_memory_bytes
+    entry = (xml, errors)
+    if key not in _fragment_memory:
+        _fragment_memory[key] = entry
+        _fragment_memory_bytes += len(xml)
+        while _fragment_memory_bytes > settings.PROXY_FRAGMENT_MEMORY_BYTES and _fragment_memory:
+            _, (old, _) = _fragment_memory.popitem(last=False)
+            _fragment_memory_bytes -= len(old)
+    return entry
+
+
+def forget_fragments() -> None:
+    """Empty this process's fragment memory (tests; the database cache stays)."""
+    global _fragment_memory_bytes
+    _fragment_memory.clear()
+    _fragment_memory_bytes = 0
+
+
 def render(inputs: ProxyInputs) -> Rendered:
     """Stage 2: entity fragments (reused from the cache when their inputs are unchanged) and
-    the release rules. Two queries whatever the number of services."""
+    the release rules. At most two queries whatever the number of services."""
     authority = settings.PROXY_REGISTRATION_AUTHORITY
     service_fingerprints = {s.requester: fingerprint(s) for s in inputs.services}
     saml = sorted((s for s in inputs.services if s.protocol == "saml"), key=lambda s: s.entity_id)
@@ -79,16 +107,24 @@ def render(inputs: ProxyInputs) -> Rendered:
         )
         for s in saml
     ]
-    cached = {key: bytes(xml) for key, xml in Fragment.objects.filter(key__in=keys).values_list("key", "xml")}
+    # Fragments come from this process's memory, else one query for the missing ones, else are
+    # rendered (and schema-validated on their own, so a build validates only what changed).
+    missing = [key for key in keys if key not in _fragment_memory]
+    if missing:
+        for key, xml, errors in Fragment.objects.filter(key__in=missing).values_list("key", "xml", "errors"):
+            _remember(key, bytes(xml), errors)
     new: dict[str, Fragment] = {}
     fragments = []
+    fragment_errors: list[str] = []
     for service, key in zip(saml, keys, strict=True):
-        xml = cached.get(key)
-        if xml is None:
+        found = _fragment_memory.get(key)
+        if found is None:
             xml = metadata_xml.entity_fragment(service, registration_authority=authority)
-            cached[key] = xml
-            new[key] = Fragment(key=key, xml=xml)
-        fragments.append(xml)
+            errors = validation.xsd_errors(etree.fromstring(xml, metadata_xml.PARSER))
+            new[key] = Fragment(key=key, xml=xml, errors=errors)
+            found = _remember(key, xml, errors)
+        fragments.append(found[0])
+        fragment_errors += [f"metadata.xml: entity {service.entity_id}: {error}" for error in found[1]]
     if new:
         Fragment.objects.bulk_create(new.values(), ignore_conflicts=True)
 
@@ -110,12 +146,15 @@ def render(inputs: ProxyInputs) -> Rendered:
         content_hash=digest.hexdigest(),
         service_fingerprints=service_fingerprints,
         new_fragments=len(new),
+        fragment_errors=fragment_errors,
     )
 
 
 @dataclass
 class Signed:
     metadata: bytes
+    document: metadata_xml.CanonicalDocument
+    signature: bytes
     document_id: str
     signed_at: datetime.datetime
     valid_until: datetime.datetime
@@ -136,7 +175,7 @@ def sign(rendered: Rendered, *, now: datetime.datetime) -> Signed:
     validity = settings.PROXY_VALIDITY
     valid_until = now + validity
     document_id = metadata_xml.document_id(rendered.content_hash, now)
-    document = metadata_xml.aggregate_canonical(
+    aggregate = metadata_xml.aggregate_canonical(
         fragments=rendered.fragments,
         name=settings.PROXY_METADATA_NAME,
         document_id=document_id,
@@ -145,7 +184,8 @@ def sign(rendered: Rendered, *, now: datetime.datetime) -> Signed:
         publisher=settings.PROXY_PUBLISHER,
         creation_instant=now,
     )
-    metadata = signing.sign_canonical(document, material)
+    signature = signing.signature_for(aggregate, material)
+    metadata = signing.serialise(aggregate, signature)
 
     sources = {
         service.entity_id: _entity_source(key, material.cert_fingerprint)
@@ -185,6 +225,8 @@ def sign(rendered: Rendered, *, now: datetime.datetime) -> Signed:
         chosen[service.entity_id] = document
     return Signed(
         metadata=metadata,
+        document=aggregate,
+        signature=signature,
         document_id=document_id,
         signed_at=now,
         valid_until=valid_until,
@@ -195,13 +237,30 @@ def sign(rendered: Rendered, *, now: datetime.datetime) -> Signed:
 
 
 def validate(rendered: Rendered, signed: Signed) -> list[str]:
-    """Stage 4: the gates. Signature of the exact bytes to be served, schema, consistency."""
+    """Stage 4: the gates. Signature of the exact bytes to be served, schema, consistency.
+
+    Schema validity of the aggregate is established in parts: each entity fragment was
+    validated on its own when it was rendered (the result is cached with it), and here the
+    envelope (root, signature, PublicationInfo) is validated with the first entity. The
+    metadata schema has no identity constraints across entities, so the parts being valid
+    means the whole is; the tests validate whole documents too.
+    """
     material = signing.signing_material()
     try:
-        root = signing.verify(signed.metadata, material.cert_pem)
-    except Exception as error:
+        root = signing.verify_digest_and_value(signed.metadata, material.cert)
+    except Exception as error:  # any failure to verify is a failed gate
         return [f"metadata.xml: signature verification failed: {error}"]
-    errors = [f"metadata.xml: {message}" for message in validation.xsd_errors(root)]
+    aggregate = signed.document
+    envelope = signing.serialise(
+        metadata_xml.CanonicalDocument(
+            document_id=aggregate.document_id, start=aggregate.start, body=aggregate.body[:2], end=aggregate.end
+        ),
+        signed.signature,
+    )
+    errors = [
+        f"metadata.xml: {message}" for message in validation.xsd_errors(etree.fromstring(envelope, metadata_xml.PARSER))
+    ]
+    errors += rendered.fragment_errors
     if signed.valid_until - signed.signed_at > datetime.timedelta(days=14):
         errors.append("metadata.xml: validUntil is more than 14 days ahead (Shibboleth's maxValidityInterval)")
     errors += validation.consistency_errors(
@@ -214,7 +273,7 @@ def validate(rendered: Rendered, signed: Signed) -> list[str]:
     # Entity documents signed in this build are checked like the aggregate; reused ones were.
     for document in signed.new_documents:
         try:
-            entity_root = signing.verify(bytes(document.xml), material.cert_pem)
+            entity_root = signing.verify_digest_and_value(bytes(document.xml), material.cert)
         except Exception as error:
             errors.append(f"entity document {document.key}: signature verification failed: {error}")
             continue

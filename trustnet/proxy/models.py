@@ -72,6 +72,8 @@ class Fragment(models.Model):
 
     key = models.CharField(max_length=64, primary_key=True)
     xml = models.BinaryField()
+    # Schema errors of the fragment validated on its own when it was rendered ([] = valid).
+    errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

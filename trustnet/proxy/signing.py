@@ -3,10 +3,13 @@ one enveloped signature referencing the root's ID, RSA key of at least 2048 bits
 
 Signing: `sign_canonical` writes the enveloped signature itself over documents that are already
 in exclusive canonical form (lxml's c14n + `cryptography`), so a build never parses or
-canonicalises the whole aggregate; see its docstring. Verification (the pre-publish gate) is
-signxml, a separate implementation, so the signer is never its own judge; the tests add xmlsec1
-and pysaml2. Why signxml rather than python-xmlsec: it is already a pinned dependency, is pure
-Python over lxml and `cryptography` (no C extension built against libxmlsec1, whose version
+canonicalises the whole aggregate; see its docstring. The pre-publish gate
+(`verify_digest_and_value`) re-parses the served bytes and canonicalises them with libxml2, a
+different computation from the signer's concatenation of cached fragments, so a mistake in one
+shows in the other; the tests add signxml (`verify`), xmlsec1 and pysaml2 as independent checks.
+
+Why signxml rather than python-xmlsec for the reference: it is already a pinned dependency, is
+pure Python over lxml and `cryptography` (no C extension built against libxmlsec1, whose version
 mismatches have repeatedly broken python-xmlsec wheels), and it reports exactly which element a
 signature covers. `sign` (signxml's signer) remains as the reference the benchmark compares with.
 
@@ -123,6 +126,18 @@ def sign(element: etree._Element, material: SigningMaterial) -> bytes:
 
 
 def sign_canonical(document: CanonicalDocument, material: SigningMaterial) -> bytes:
+    """The signed document: see `signature_for`."""
+    return serialise(document, signature_for(document, material))
+
+
+def serialise(document: CanonicalDocument, signature: bytes) -> bytes:
+    return b"".join([XML_DECLARATION, document.start, signature, *document.body, document.end])
+
+
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def signature_for(document: CanonicalDocument, material: SigningMaterial) -> bytes:
     """Enveloped RSA-SHA256 signature over a document already in exclusive canonical form.
 
     The digest is SHA-256 over the canonical bytes (which is what the enveloped-signature and
@@ -148,7 +163,7 @@ def sign_canonical(document: CanonicalDocument, material: SigningMaterial) -> by
     signed_info_c14n = etree.tostring(signed_info, method="c14n", exclusive=True)
     value = material.key.sign(signed_info_c14n, padding.PKCS1v15(), hashes.SHA256())
 
-    signature = b"".join(
+    return b"".join(
         [
             b'<ds:Signature xmlns:ds="' + DS.encode() + b'">',
             signed_info_c14n,
@@ -158,9 +173,6 @@ def sign_canonical(document: CanonicalDocument, material: SigningMaterial) -> by
             material.cert_b64.encode(),
             b"</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature>",
         ]
-    )
-    return b"".join(
-        [b'<?xml version="1.0" encoding="UTF-8"?>\n', document.start, signature, *document.body, document.end]
     )
 
 
@@ -180,6 +192,56 @@ def verify(data: bytes, cert_pem: str) -> etree._Element:
     root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
     if result.signed_xml is None or result.signed_xml.get("ID") != root.get("ID") or result.signed_xml.tag != root.tag:
         raise ValueError("the signature does not cover the document root")
+    return root
+
+
+class SignatureInvalid(Exception):
+    pass
+
+
+def verify_digest_and_value(data: bytes, cert: x509.Certificate) -> etree._Element:
+    """Verify the profile's enveloped signature of `data` by re-parsing and re-canonicalising it.
+
+    The same check xmlsec1 makes, restricted to exactly the profile (one signature, first child,
+    RSA-SHA256, SHA-256, exclusive c14n, reference = the root's ID), without signxml's per-node
+    overhead, so the gate stays affordable for a large aggregate. Returns the parsed root with
+    the signature removed. signxml's `verify` is the independent check in the tests.
+    """
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    signature = root[0] if len(root) else None
+    if signature is None or signature.tag != f"{{{DS}}}Signature":
+        raise SignatureInvalid("the first child of the root is not a ds:Signature")
+    if len(root.findall(f".//{{{DS}}}Signature")) != 1:
+        raise SignatureInvalid("more than one signature")
+    ns = {"ds": DS}
+    signed_info = signature.find("ds:SignedInfo", ns)
+    references = signed_info.findall("ds:Reference", ns)
+    expected = {
+        "ds:CanonicalizationMethod": EXC_C14N.value,
+        "ds:SignatureMethod": SignatureMethod.RSA_SHA256.value,
+    }
+    for path, algorithm in expected.items():
+        if signed_info.find(path, ns) is None or signed_info.find(path, ns).get("Algorithm") != algorithm:
+            raise SignatureInvalid(f"{path} is not {algorithm}")
+    if len(references) != 1 or references[0].get("URI") != "#" + (root.get("ID") or "\0"):
+        raise SignatureInvalid("the signature's one reference must be the root's ID")
+    reference = references[0]
+    transforms = [t.get("Algorithm") for t in reference.findall("ds:Transforms/ds:Transform", ns)]
+    if transforms != [ENVELOPED, EXC_C14N.value]:
+        raise SignatureInvalid(f"unexpected transforms {transforms}")
+    if reference.find("ds:DigestMethod", ns).get("Algorithm") != DigestAlgorithm.SHA256.value:
+        raise SignatureInvalid("the digest is not SHA-256")
+    root.remove(signature)
+    digest = hashlib.sha256(etree.tostring(root, method="c14n", exclusive=True)).digest()
+    if base64.b64decode(reference.find("ds:DigestValue", ns).text or "") != digest:
+        raise SignatureInvalid("the digest does not match the document")
+    value = base64.b64decode(signature.find("ds:SignatureValue", ns).text or "")
+    try:
+        cert.public_key().verify(
+            value, etree.tostring(signed_info, method="c14n", exclusive=True), padding.PKCS1v15(), hashes.SHA256()
+        )
+    except Exception as error:
+        raise SignatureInvalid("the signature value does not verify") from error
     return root
 
 
