@@ -285,3 +285,13 @@ def test_a_cached_invalid_fragment_fails_later_builds_too(register):
     build.forget_fragments()  # another worker: only the database cache
     again = snapshot_build(environment="test", trigger="b", force=True)
     assert again.status == "failed" and any("AssertionConsumerService" in e for e in again.errors)
+
+
+def test_scheduled_refresh_builds_both_environments(register):
+    from trustnet.proxy.tasks import proxy_refresh
+
+    register("test", saml_service(n=1))
+    register("production", saml_service(n=2, environment="production"))
+    first = proxy_refresh.delay().get()
+    assert set(Publication.objects.values_list("environment", flat=True)) == {"test", "production"}
+    assert proxy_refresh.delay().get() == first  # nothing changed: the same snapshots

@@ -197,10 +197,11 @@ def snapshot_publish(*, snapshot: Snapshot, by: Any = None, verified: bool = Fal
     if snapshot.valid_until is None or snapshot.valid_until <= now:
         raise PublishRefused(f"snapshot {snapshot.pk} has expired")
     try:
-        for name in snapshot.files:
+        # A snapshot just built and checked in this transaction is not read back again.
+        for name in [] if verified else snapshot.files:
             data = build.read_file(snapshot, name)
-            if name == "metadata.xml" and not verified:
-                signing.verify(data, signing.signing_material().cert_pem)
+            if name == "metadata.xml":
+                signing.verify_digest_and_value(data, signing.signing_material().cert)
     except build.TamperedSnapshot as error:
         raise PublishRefused(str(error)) from error
     except Exception as error:
