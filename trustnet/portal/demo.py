@@ -14,6 +14,7 @@ DEMO_LOADERS = [
     "contracts.demo_agreements.load",
     "contracts.demo.load",
     "contracts.steering_demo.load",
+    "trustnet.proxy.demo.load",
 ]
 
 
