@@ -267,6 +267,9 @@ class ServiceVersion(models.Model):
     description_sv = models.TextField(_("description (Swedish)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     logo_url = models.URLField(_("logo URL"), max_length=500, blank=True)
+    # SAML metadata (mdui:Logo) must state a logo's size in pixels.
+    logo_width = models.PositiveSmallIntegerField(_("logo width (px)"), null=True, blank=True)
+    logo_height = models.PositiveSmallIntegerField(_("logo height (px)"), null=True, blank=True)
     information_url = models.URLField(_("information URL"), max_length=500, blank=True)
     privacy_url = models.URLField(_("privacy statement URL"), max_length=500, blank=True)
     # SAML: [{"binding": ..., "location": ..., "index": n, "is_default": bool}]

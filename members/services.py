@@ -310,7 +310,8 @@ def allowed_services_set(*, organisation: Organisation, by: User, services: Iter
 
 VERSION_FIELDS = (
     "name_fi", "name_sv", "name_en", "description_fi", "description_sv", "description_en", "logo_url",
-    "information_url", "privacy_url", "acs_endpoints", "signing_certificate", "encryption_certificate",
+    "logo_width", "logo_height", "information_url", "privacy_url", "acs_endpoints", "signing_certificate",
+    "encryption_certificate",
     "name_id_format", "redirect_uris", "auth_method", "jwks_uri", "pkce_required", "requested_attributes",
 )  # fmt: skip
 # A change to any of these waits for staff review (DESIGN section 2); other fields go live at once.
@@ -339,6 +340,13 @@ def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("logo_url", "information_url", "privacy_url", "jwks_uri"):
         if cleaned.get(name) and not _https_url(cleaned[name]):
             error(name, _("Must be an https URL."))
+    if cleaned.get("logo_url"):
+        for name in ("logo_width", "logo_height"):
+            size = cleaned.get(name)
+            if not isinstance(size, int) or not 16 <= size <= 2000:
+                error(name, _("Give the logo's size in pixels (16–2000)."))
+    else:
+        cleaned["logo_width"] = cleaned["logo_height"] = None
     requested = []
     seen = set()
     for item in cleaned.get("requested_attributes") or []:
@@ -415,6 +423,8 @@ def version_data_from_metadata(metadata: SpMetadata) -> dict[str, Any]:
     for name in ("logo_url", "information_url", "privacy_url"):
         if getattr(metadata, name):
             data[name] = getattr(metadata, name)
+    if metadata.logo_url:
+        data["logo_width"], data["logo_height"] = metadata.logo_width, metadata.logo_height
     return data
 
 
