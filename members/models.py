@@ -279,6 +279,8 @@ class ServiceVersion(models.Model):
     name_id_format = models.CharField(_("NameID format"), max_length=200, blank=True)
     # Kept at save so lists can filter on expiring certificates without parsing.
     signing_certificate_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the provider was last warned that a certificate of this (live) version expires soon.
+    expiry_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     encryption_certificate_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     # OIDC
     redirect_uris = models.JSONField(_("redirect URIs"), default=list, blank=True)

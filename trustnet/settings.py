@@ -209,6 +209,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contracts.steering_tasks.steering_proposals_close_due",
         "schedule": crontab(minute="*/15"),
     },
+    # Warns providers whose live certificates expire within TRUSTNET_CERTIFICATE_WARNING_DAYS.
+    "members-certificate-expiry-warn": {
+        "task": "members.tasks.certificate_expiry_warn",
+        "schedule": crontab(minute=30, hour=7),
+    },
     # Re-signs unchanged metadata once less than half its validity is left (DESIGN section 5).
     "proxy-refresh": {
         "task": "trustnet.proxy.tasks.proxy_refresh",
