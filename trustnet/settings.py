@@ -154,6 +154,8 @@ TRUSTNET_CERTIFICATE_WARNING_DAYS = env.int("CERTIFICATE_WARNING_DAYS", default=
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and number formats for English and Swedish as read in Finland (Finnish uses Django's own).
+FORMAT_MODULE_PATH = ["trustnet.formats"]
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True
