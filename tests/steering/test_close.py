@@ -49,7 +49,7 @@ def test_closing_records_the_result_and_minutes(open_proposal, seats, operator):
     assert proposal.passed is True and proposal.status == ProposalStatus.CLOSED
     assert (proposal.quorum, proposal.majority) == ("1/2", "2/3")
     text = " ".join(pdf_text(bytes(proposal.minutes_pdf)).split())
-    assert proposal.title in text
+    assert proposal.title_fi in text and proposal.title_sv in text  # Finnish minutes, with the Swedish text
     with translation.override("fi"):  # the minutes are in Finnish
         labels = {choice: str(VoteChoice(choice).label) for choice in VoteChoice.values}
         labels[None] = gettext("Did not vote")
