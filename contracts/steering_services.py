@@ -407,10 +407,7 @@ def proposals_close_due(*, by: User | None = None) -> list[Proposal]:
 def _publish_change(proposal: Proposal, *, by: User | None) -> None:
     from contracts import services as agreement_services
 
-    version = agreement_services.version_draft_update(
-        version=proposal.version, by=by, effective_on=proposal.effective_date
-    )
-    agreement_services.version_publish(version=version, by=by)
+    agreement_services.version_publish(version=proposal.version, by=by, effective_on=proposal.effective_date)
 
 
 def notify_members(proposal: Proposal, *, by: User | None) -> None:
