@@ -203,6 +203,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contracts.steering_tasks.steering_changes_apply",
         "schedule": crontab(minute=10, hour=0),
     },
+    # Re-checks login sources' IdP metadata (entityID, signing certificate expiry).
+    "login-sources-metadata-check": {
+        "task": "members.tasks.login_sources_metadata_check_all",
+        "schedule": crontab(minute=40, hour=4),
+    },
     "steering-proposals-close-due": {
         "task": "contracts.steering_tasks.steering_proposals_close_due",
         "schedule": crontab(minute="*/15"),
