@@ -190,6 +190,17 @@ def version_publish(
     version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_published:
         raise ValidationError(_("This agreement version has already been published."))
+    # A proposed version is published by the steering group's decision only (DESIGN 3.5): the
+    # decision closes the proposal as passed and then publishes, in the same transaction.
+    proposal = Proposal.objects.filter(version=version).first()
+    if proposal is not None and not (proposal.status == ProposalStatus.CLOSED and proposal.passed):
+        raise ValidationError(
+            _(
+                "This version has been proposed to the steering group (“%(title)s”); it is published only if "
+                "the group decides the change."
+            )
+            % {"title": proposal.title}
+        )
     version.state = AgreementVersion.State.PUBLISHED
     version.published_at = timezone.now()
     version.published_by = by

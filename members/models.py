@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -222,10 +224,15 @@ class LoginSource(models.Model):
 
     @property
     def metadata_state(self) -> str:
-        """ "unchecked", "ok" or "error", for status badges."""
+        """One of unchecked, ok, error, or expiring (the signing certificate expires within the
+        warning period, CERTIFICATE_WARNING_DAYS), for status badges."""
         if self.metadata_ok is None:
             return "unchecked"
-        return "ok" if self.metadata_ok else "error"
+        if not self.metadata_ok:
+            return "error"
+        warn_from = timezone.now() + datetime.timedelta(days=settings.TRUSTNET_CERTIFICATE_WARNING_DAYS)
+        expires_at = self.metadata_certificate_expires_at
+        return "expiring" if expires_at is not None and expires_at <= warn_from else "ok"
 
 
 class Environment(models.TextChoices):

@@ -246,10 +246,17 @@ def test_the_button_checks_and_the_page_shows_the_result(adfs, technical_a, remo
     assert response.status_code == 302 and response["Location"] == _page_url(adfs)
     page = client.get(_page_url(adfs)).content.decode()
     adfs.refresh_from_db()
-    assert "metadata OK" in page and adfs.metadata_certificate_expires_at.strftime("%Y-%m-%d") in page
-    assert ENTITY_ID in page
+    # 40 days left is within the 60-day warning period.
+    assert "signing certificate expires soon" in page
+    assert adfs.metadata_certificate_expires_at.strftime("%Y-%m-%d") in page and ENTITY_ID in page
     detail = client.get(reverse("members:organisation-detail", args=[adfs.organisation_id])).content.decode()
-    assert "metadata OK" in detail
+    assert "signing certificate expires soon" in detail
+
+
+def test_a_certificate_far_from_expiry_shows_ok(adfs, technical_a, remote):
+    remote(idp_metadata())
+    services.login_source_metadata_check(login_source=adfs)
+    assert "metadata OK" in client_for(technical_a).get(_page_url(adfs)).content.decode()
 
 
 def test_the_page_shows_the_problem(adfs, technical_a, remote):

@@ -3,10 +3,13 @@ the text decided must be the text voted on (DESIGN 3.5)."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from contracts import services as agreement_services
 from contracts import steering_services as services
@@ -70,3 +73,22 @@ def test_the_staff_edit_page_shows_the_refusal(open_proposal, operator, as_user)
     assert response.status_code == 200
     assert "open for voting" in response.content.decode()
     assert AgreementVersion.objects.get(pk=version.pk).text_fi == version.text_fi
+
+
+def test_a_proposed_version_is_not_published_outside_the_decision(proposal, seats, operator, as_user):
+    with pytest.raises(ValidationError, match="proposed to the steering group"):
+        agreement_services.version_publish(version=proposal.version, by=operator)
+    services.proposal_open(proposal=proposal, deadline=timezone.now() + datetime.timedelta(days=7), by=operator)
+    response = as_user(operator).post(reverse("contracts:staff-version-publish", args=[proposal.version_id]))
+    assert response.status_code in (200, 302)
+    assert not AgreementVersion.objects.get(pk=proposal.version_id).is_published
+    page = as_user(operator).get(reverse("contracts:staff-version-edit", args=[proposal.version_id])).content.decode()
+    assert "can no longer be changed or published here" in page and "Publish this version" not in page
+
+
+def test_a_rejected_proposals_version_is_never_published(open_proposal, seats, operator):
+    vote_all(open_proposal, seats, ["no"] * 5)
+    with time_machine.travel(open_proposal.deadline):
+        services.proposal_close(proposal=open_proposal, by=operator)
+    with pytest.raises(ValidationError, match="proposed to the steering group"):
+        agreement_services.version_publish(version=open_proposal.version, by=operator)
