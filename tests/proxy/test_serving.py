@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import hashlib
 import urllib.parse
 
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
 from tests.proxy.inputs_factory import saml_service
 from trustnet.proxy import build, signing, validation
-from trustnet.proxy.models import ProxyToken
+from trustnet.proxy.models import EntityDocument, ProxyToken
 from trustnet.proxy.services import (
     PublishRefused,
     proxy_token_create,
@@ -209,3 +211,56 @@ def test_a_matching_conditional_request_does_not_read_the_stored_file(client, pu
     etag = client.get("/proxy/test/metadata.xml")["ETag"]
     monkeypatch.setattr(build, "read_file", lambda *a, **k: pytest.fail("read the file for a 304"))
     assert client.get("/proxy/test/metadata.xml", headers={"If-None-Match": etag}).status_code == 304
+
+
+def _mdq(client, entity_id: str, **headers):
+    return client.get("/proxy/test/entities/" + urllib.parse.quote(entity_id, safe=""), headers=headers)
+
+
+def test_mdq_documents_are_signed_on_first_request_verified_and_then_reused(client, published, monkeypatch):
+    assert EntityDocument.objects.count() == 0  # the build signs only the aggregate
+    checked = []
+    real_verify = signing.verify_digest_and_value
+    monkeypatch.setattr(
+        signing, "verify_digest_and_value", lambda data, cert: checked.append(data) or real_verify(data, cert)
+    )
+    first = _mdq(client, "https://sp1.example.fi/saml")
+    assert first.status_code == 200 and checked == [first.content]  # verified before it was served
+    assert EntityDocument.objects.count() == 1
+    again = _mdq(client, "https://sp1.example.fi/saml")
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert EntityDocument.objects.count() == 1 and len(checked) == 1  # reused, not re-signed
+    root = signing.verify(first.content, signing.signing_material().cert_pem)
+    assert validation.xsd_errors(root) == []
+
+
+def test_mdq_document_is_re_signed_when_less_than_half_its_validity_is_left(client, published):
+    with time_machine.travel(datetime.datetime.now(datetime.UTC), tick=False):
+        first = _mdq(client, "https://sp1.example.fi/saml")
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=4), tick=False):
+        assert _mdq(client, "https://sp1.example.fi/saml").content == first.content
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=5, hours=1), tick=False):
+        later = _mdq(client, "https://sp1.example.fi/saml")
+    assert later.status_code == 200 and later.content != first.content
+    assert EntityDocument.objects.count() == 2
+
+
+def test_mdq_document_is_re_signed_with_a_new_signing_key(client, published, settings, signing_files):
+    first = _mdq(client, "https://sp1.example.fi/saml")
+    settings.PROXY_SIGNING_KEY_FILE = signing_files / "next-key.pem"
+    settings.PROXY_SIGNING_CERT_FILE = signing_files / "next-cert.pem"
+    later = _mdq(client, "https://sp1.example.fi/saml")
+    assert later.content != first.content
+    signing.verify(later.content, (signing_files / "next-cert.pem").read_text())
+
+
+def test_a_tampered_mdq_document_is_not_served(client, published):
+    _mdq(client, "https://sp1.example.fi/saml")
+    EntityDocument.objects.update(xml=b"<tampered/>")
+    assert _mdq(client, "https://sp1.example.fi/saml").status_code == 503
+
+
+def test_an_mdq_document_failing_its_checks_is_not_served(client, published, monkeypatch):
+    monkeypatch.setattr(validation, "xsd_errors", lambda root: ["broken"])
+    assert _mdq(client, "https://sp1.example.fi/saml").status_code == 503
+    assert EntityDocument.objects.count() == 0

@@ -15,7 +15,7 @@ from django.utils import timezone
 from trustnet.audit.services import audit_record
 from trustnet.proxy import build, signing
 from trustnet.proxy.inputs import ProxyInputs
-from trustnet.proxy.models import EntityDocument, ProxyToken, Publication, Snapshot, token_hash
+from trustnet.proxy.models import ProxyToken, Publication, Snapshot, token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -130,8 +130,6 @@ def snapshot_build(
         }
         if signed is not None:
             outputs["metadata.xml"] = signed.metadata
-            if signed.new_documents:
-                EntityDocument.objects.bulk_create(signed.new_documents, ignore_conflicts=True)
             snapshot.document_id = signed.document_id
             snapshot.signed_at = signed.signed_at
             snapshot.valid_until = signed.valid_until
@@ -144,7 +142,6 @@ def snapshot_build(
         snapshot.report = {
             "timings": {name: round(seconds, 4) for name, seconds in timings.items()},
             "new_fragments": rendered.new_fragments,
-            "new_entity_documents": len(signed.new_documents) if signed else 0,
             "home_organisations": len(inputs.home_organisations),
         }
         snapshot.save()
