@@ -26,13 +26,16 @@ Work files (signing key, certificate pool, media) go to `BENCH_WORK` (default /t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -351,6 +354,26 @@ def _floor(runs: int) -> dict:
     return {"floor": statistics.median(times), "floor_runs": times, "floor_bytes": size}
 
 
+@contextlib.contextmanager
+def _profiled(name: str, wanted: bool) -> Iterator[None]:
+    """With BENCH_PROFILE=<folder>: a pyinstrument profile (text) of this build (timings then
+    include the profiler's overhead, so profile runs are for reading, not for figures)."""
+    folder = os.environ.get("BENCH_PROFILE")
+    if not (folder and wanted):
+        yield
+        return
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.005)
+    profiler.start()
+    try:
+        yield
+    finally:
+        profiler.stop()
+        path = Path(folder) / f"profile-{name}.txt"
+        path.write_text(profiler.output_text(unicode=False, color=False, show_all=False))
+
+
 def measure(n_services: int, runs: int, incremental: bool) -> dict:
     _setup()
     from django.db import connection
@@ -362,9 +385,9 @@ def measure(n_services: int, runs: int, incremental: bool) -> dict:
     from trustnet.proxy.services import snapshot_build
 
     full = []
-    for _ in range(runs):
+    for run in range(runs):
         _reset_caches()
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as queries, _profiled("full", run == runs - 1):
             started = time.perf_counter()
             snapshot = snapshot_build(environment=ENVIRONMENT, trigger="benchmark: full build", force=True)
             total = time.perf_counter() - started
@@ -389,7 +412,7 @@ def measure(n_services: int, runs: int, incremental: bool) -> dict:
         saml = Service.objects.filter(environment=ENVIRONMENT, protocol="saml").order_by("id")
         for n, service in enumerate(saml[: max(runs, 3)]):
             service_change(service=service, by=None, data={"description_en": f"Updated description {n}."})
-            with CaptureQueriesContext(connection) as queries:
+            with CaptureQueriesContext(connection) as queries, _profiled("incremental", n == 2):
                 started = time.perf_counter()
                 snapshot = snapshot_build(environment=ENVIRONMENT, trigger="benchmark: one service changed")
                 total = time.perf_counter() - started
@@ -404,6 +427,52 @@ def measure(n_services: int, runs: int, incremental: bool) -> dict:
         }
     result.update(_floor(runs))
     return result
+
+
+def http_setup() -> dict:
+    """For bench/http.sh: a published snapshot, a staff user with MFA and a logged-in session."""
+    _setup()
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from trustnet.accounts.models import User
+    from trustnet.proxy.services import snapshot_build
+
+    snapshot = snapshot_build(environment=ENVIRONMENT, trigger="benchmark: http")
+    user = User.objects.create_user(email="bench-operator@example.fi", password=None, is_staff=True)
+    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return {
+        "etag": f'"{snapshot.files["metadata.xml"]["sha256"]}"',
+        "bytes": snapshot.files["metadata.xml"]["size"],
+        "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
+    }
+
+
+def snapshot_count() -> dict:
+    _setup()
+    from trustnet.proxy.models import Snapshot
+
+    return {"snapshots": Snapshot.objects.count()}
+
+
+def http_prepare(n_services: int) -> None:
+    """Print shell assignments for bench/http.sh: a fresh database with N services, built."""
+    prepare_template()
+    fresh_database()
+    run_child(DB_NAME, "fill", str(n_services))
+    setup = run_child(DB_NAME, "http-setup", "0")
+    for name, value in {**child_env(DB_NAME), "ETAG": setup["etag"], "COOKIE": setup["cookie"],
+                        "METADATA_BYTES": str(setup["bytes"])}.items():  # fmt: skip
+        if name in os.environ and os.environ[name] == value:
+            continue
+        print(f"export {name}={shlex.quote(value)}")
 
 
 # ------------------------------------------------------------------------------ report
@@ -430,12 +499,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-incremental", action="store_true")
     parser.add_argument("--json", help="also write the raw results to this file")
+    parser.add_argument("--http-prepare", type=int, metavar="N", help="for bench/http.sh")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.http_prepare:
+        WORK.mkdir(parents=True, exist_ok=True)
+        http_prepare(args.http_prepare)
+        return
 
     if args.child:
         kind, n = args.child[0], int(args.child[1])
-        out = fill(n) if kind == "fill" else measure(n, args.runs, kind == "measure-incremental")
+        if kind == "fill":
+            out = fill(n)
+        elif kind == "http-setup":
+            out = http_setup()
+        elif kind == "snapshot-count":
+            out = snapshot_count()
+        else:
+            out = measure(n, args.runs, kind == "measure-incremental")
         print(json.dumps(out))
         return
 

@@ -131,4 +131,5 @@ def config_json(inputs: ProxyInputs) -> bytes:
         "services": [_service_json(service) for service in services],
         "home_organisations": organisations,
     }
-    return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1).encode()
+    # No indent: json's C encoder is only used without one (10x faster for 10,000 services).
+    return json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
