@@ -139,7 +139,12 @@ def render(inputs: ProxyInputs) -> Rendered:
         found = _fragment_memory.get(key)
         if found is None:
             xml = metadata_xml.entity_fragment(service, registration_authority=authority)
-            errors = validation.xsd_errors(etree.fromstring(xml, metadata_xml.PARSER))
+            parsed = etree.fromstring(xml, metadata_xml.PARSER)
+            errors = validation.xsd_errors(parsed)
+            # The aggregate's signature gate relies on each fragment being canonical (see
+            # signing.verify_by_parts): c14n of its parse must give the same bytes.
+            if metadata_xml.c14n(parsed) != xml:
+                errors = [*errors, "the fragment is not in exclusive canonical form"]
             new[key] = Fragment(key=key, xml=xml, errors=errors)
             found = _remember(key, xml, errors)
         fragments.append(found[0])
@@ -273,6 +278,10 @@ def entity_document(*, fragment_key: str, now: datetime.datetime) -> EntityDocum
 def validate(rendered: Rendered, signed: Signed) -> list[str]:
     """Stage 4: the gates. Signature of the exact bytes to be served, schema, consistency.
 
+    The signature is verified by parts (`signing.verify_by_parts`): the served bytes must be the
+    checked canonical fragments inside a canonical envelope, and the digest and value verify
+    over them; a 50 MB aggregate is not parsed whole.
+
     Schema validity of the aggregate is established in parts: each entity fragment was
     validated on its own when it was rendered (the result is cached with it), and here the
     envelope (root, signature, PublicationInfo) is validated with the first entity. The
@@ -281,7 +290,7 @@ def validate(rendered: Rendered, signed: Signed) -> list[str]:
     """
     material = signing.signing_material()
     try:
-        root = signing.verify_digest_and_value(signed.metadata, material.cert)
+        signing.verify_by_parts(signed.metadata, material.cert, rendered.fragments)
     except Exception as error:  # any failure to verify is a failed gate
         return [f"metadata.xml: signature verification failed: {error}"]
     aggregate = signed.document
@@ -298,7 +307,7 @@ def validate(rendered: Rendered, signed: Signed) -> list[str]:
     if signed.valid_until - signed.signed_at > datetime.timedelta(days=14):
         errors.append("metadata.xml: validUntil is more than 14 days ahead (Shibboleth's maxValidityInterval)")
     errors += validation.consistency_errors(
-        metadata_root=root,
+        entity_ids=[metadata_xml.fragment_entity_id(fragment) for fragment in rendered.fragments],
         attribute_filter=rendered.attribute_filter,
         satosa_policy=rendered.satosa_policy,
         config=rendered.config,

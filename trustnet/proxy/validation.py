@@ -57,15 +57,20 @@ def xsd_errors(root: etree._Element) -> list[str]:
 
 def consistency_errors(
     *,
-    metadata_root: etree._Element,
+    metadata_root: etree._Element | None = None,
+    entity_ids: list[str] | None = None,
     attribute_filter: bytes,
     satosa_policy: bytes,
     config: bytes,
     expected_entity_ids: list[str],
 ) -> list[str]:
-    """Cross-checks: the outputs describe the same services and release the same attributes."""
+    """Cross-checks: the outputs describe the same services and release the same attributes.
+
+    The metadata's entities are given as its parsed root or as their entityIDs (a build reads
+    them from the fragments the aggregate was verified to consist of)."""
     errors: list[str] = []
-    entity_ids = [element.get("entityID") for element in metadata_root.iterchildren(f"{{{MD}}}EntityDescriptor")]
+    if entity_ids is None:
+        entity_ids = [element.get("entityID") for element in metadata_root.iterchildren(f"{{{MD}}}EntityDescriptor")]
     if len(entity_ids) != len(set(entity_ids)):
         errors.append("metadata: an entityID appears more than once")
     if sorted(entity_ids) != sorted(expected_entity_ids):
