@@ -332,3 +332,21 @@ def test_satosa_policy_is_byte_identical_to_a_whole_yaml_dump(requesters):
         produced = release_rules.satosa_policy_yaml(data).decode()
         assert produced.split("\n", 1)[1] == whole
     assert yaml.safe_load(produced)["config"]["attribute_policy"] == policy
+
+
+def test_consistency_check_finds_a_satosa_policy_that_differs():
+    from tests.proxy.inputs_factory import inputs
+    from trustnet.proxy import release_rules
+
+    data = inputs(saml_service(n=1), oidc_service(n=2))
+    other = inputs(saml_service(n=1, attributes=("uid", "learnerId")), oidc_service(n=2))
+    common = {
+        "entity_ids": ["https://sp1.example.fi/saml"],
+        "attribute_filter": release_rules.attribute_filter_xml(data),
+        "config": release_rules.config_json(data),
+        "expected_entity_ids": ["https://sp1.example.fi/saml"],
+    }
+    assert validation.consistency_errors(satosa_policy=release_rules.satosa_policy_yaml(data), **common) == []
+    assert validation.consistency_errors(satosa_policy=release_rules.satosa_policy_yaml(other), **common) == [
+        "satosa-attribute-policy.yaml: release rules differ from config.json"
+    ]
