@@ -350,3 +350,25 @@ def test_consistency_check_finds_a_satosa_policy_that_differs():
     assert validation.consistency_errors(satosa_policy=release_rules.satosa_policy_yaml(other), **common) == [
         "satosa-attribute-policy.yaml: release rules differ from config.json"
     ]
+
+
+@pytest.mark.parametrize(
+    "requesters",
+    [
+        ["https://sp1.example.fi/saml"],
+        ['https://sp.example.fi/?a=1&b="2"<x>\t\n\r', "https://sää.example.fi/"],
+    ],
+)
+def test_attribute_filter_and_config_text_is_what_lxml_and_json_give(requesters):
+    from tests.proxy.inputs_factory import home_organisation, inputs
+    from trustnet.proxy import release_rules
+
+    services = [saml_service(n=n, entity_id=r, attributes=("uid", "role")) for n, r in enumerate(requesters)]
+    data = inputs(*services, oidc_service(n=50), oidc_service(n=51, attributes=()), homes=(home_organisation(n=9),))
+    for _ in range(2):  # rendered, then from the chunk memory
+        assert release_rules.attribute_filter_xml(data) == release_rules.attribute_filter_tree(data)
+        document = json.loads(release_rules.config_json(data))
+        assert release_rules.config_json(data) == json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
+    assert [s["requester"] for s in document["services"]] == ["client-50", "client-51", *sorted(requesters)]
+    empty = inputs(oidc_service(n=52, attributes=()))
+    assert release_rules.attribute_filter_xml(empty) == release_rules.attribute_filter_tree(empty)
