@@ -150,8 +150,7 @@ def render(inputs: ProxyInputs) -> Rendered:
         fragments.append(found[0])
         fragment_errors += [f"metadata.xml: entity {service.entity_id}: {error}" for error in found[1]]
     if new:
-        # In batches: one INSERT of 8,000 fragments built a 100 MB statement in memory.
-        Fragment.objects.bulk_create(new.values(), ignore_conflicts=True, batch_size=500)
+        Fragment.objects.bulk_create(new.values(), ignore_conflicts=True)
 
     attribute_filter = release_rules.attribute_filter_xml(inputs)
     satosa_policy = release_rules.satosa_policy_yaml(inputs)
