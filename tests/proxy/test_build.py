@@ -372,3 +372,12 @@ def test_attribute_filter_and_config_text_is_what_lxml_and_json_give(requesters)
     assert [s["requester"] for s in document["services"]] == ["client-50", "client-51", *sorted(requesters)]
     empty = inputs(oidc_service(n=52, attributes=()))
     assert release_rules.attribute_filter_xml(empty) == release_rules.attribute_filter_tree(empty)
+
+
+def test_index_json_is_what_json_gives(register):
+    register("test", saml_service(n=1, entity_id="https://sää.example.fi/"), saml_service(n=2), oidc_service(n=3))
+    for trigger in ("a", "b"):  # rendered, then from the chunk memory
+        index = build.read_file(snapshot_build(environment="test", trigger=trigger, force=True), "index.json")
+        assert index == json.dumps(json.loads(index), sort_keys=True, ensure_ascii=False).encode()
+    assert sorted(json.loads(index)["entities"]) == ["https://sp2.example.fi/saml", "https://sää.example.fi/"]
+    assert len(json.loads(index)["services"]) == 3

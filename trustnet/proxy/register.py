@@ -91,7 +91,7 @@ _VERSION_FIELDS = (
     "information_url", "privacy_url", "acs_endpoints", "signing_certificate", "encryption_certificate",
     "name_id_format", "redirect_uris", "auth_method", "jwks_uri", "pkce_required", "requested_attributes",
 )  # fmt: skip
-_service_memory: dict[tuple, Service] = {}
+_service_memory: dict[int, tuple[tuple, Service]] = {}
 _version_memory: dict[tuple, dict] = {}
 
 
@@ -126,15 +126,16 @@ def _services(environment: str, providers_in_force: set[int]) -> tuple[Service, 
     if missing:
         for values in ServiceVersion.objects.filter(id__in=missing).values(*_VERSION_FIELDS):
             versions[version_keys[values["id"]]] = values
-    memory: dict[tuple, Service] = {}
+    memory: dict[int, tuple[tuple, Service]] = {}
     services = []
     for row in rows:
+        # By service id, compared whole (cheaper than hashing every row as a key).
         key = (row, tuple(contacts.get(row[7], ())), authority)
-        service = _service_memory.get(key) or memory.get(key)
-        if service is None:
-            service = _service(row, versions[version_keys[row[11]]], key[1], authority)
-        memory[key] = service
-        services.append(service)
+        entry = _service_memory.get(row[0])
+        if entry is None or entry[0] != key:
+            entry = (key, _service(row, versions[version_keys[row[11]]], key[1], authority))
+        memory[row[0]] = entry
+        services.append(entry[1])
     _service_memory, _version_memory = memory, versions
     return tuple(services)
 
