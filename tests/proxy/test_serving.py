@@ -15,6 +15,7 @@ from django.core.management import call_command
 
 from tests.proxy.inputs_factory import saml_service
 from trustnet.proxy import build, signing, validation
+from trustnet.proxy.fastpath import ConditionalMetadata, forget_publications
 from trustnet.proxy.models import EntityDocument, ProxyToken
 from trustnet.proxy.services import (
     PublishRefused,
@@ -264,3 +265,56 @@ def test_an_mdq_document_failing_its_checks_is_not_served(client, published, mon
     monkeypatch.setattr(validation, "xsd_errors", lambda root: ["broken"])
     assert _mdq(client, "https://sp1.example.fi/saml").status_code == 503
     assert EntityDocument.objects.count() == 0
+
+
+def _wsgi(extra: dict, *, path: str = "/proxy/test/metadata.xml", method: str = "GET"):
+    """Call the WSGI wrapper around a stand-in for Django; returns (status, headers, reached Django)."""
+    reached = []
+
+    def django_app(environ, start_response):
+        reached.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b"from django"]
+
+    answers = []
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, **extra}
+    ConditionalMetadata(django_app)(environ, lambda status, headers: answers.append((status, headers)))
+    status, headers = answers[0]
+    return status, dict(headers), bool(reached)
+
+
+def test_a_matching_poll_of_metadata_is_answered_before_django_with_the_views_headers(client, published):
+    forget_publications()
+    view = client.get("/proxy/test/metadata.xml")
+    status, headers, reached = _wsgi({"HTTP_IF_NONE_MATCH": view["ETag"]})
+    assert status.startswith("304") and not reached
+    for name in ("ETag", "Last-Modified", "Cache-Control"):
+        assert headers[name] == view[name]
+    assert headers["Vary"] == "Accept-Encoding" and "Accept-Encoding" in view["Vary"]
+    gzipped = client.get("/proxy/test/metadata.xml", headers={"Accept-Encoding": "gzip"})
+    status, headers, reached = _wsgi({"HTTP_IF_NONE_MATCH": gzipped["ETag"], "HTTP_ACCEPT_ENCODING": "gzip"})
+    assert status.startswith("304") and headers["ETag"] == gzipped["ETag"]
+    # Everything else is Django's: another ETag, no ETag, the identity ETag with gzip, other
+    # methods, the token files (their Authorization is checked by the view), other environments.
+    assert _wsgi({"HTTP_IF_NONE_MATCH": '"other"'})[2]
+    assert _wsgi({})[2]
+    assert _wsgi({"HTTP_IF_NONE_MATCH": view["ETag"], "HTTP_ACCEPT_ENCODING": "gzip"})[2]
+    assert _wsgi({"HTTP_IF_NONE_MATCH": view["ETag"]}, method="POST")[2]
+    assert _wsgi({"HTTP_IF_NONE_MATCH": "*"}, path="/proxy/test/config.json")[2]
+    assert _wsgi({"HTTP_IF_NONE_MATCH": view["ETag"]}, path="/proxy/production/metadata.xml")[2]
+
+
+def test_the_fast_path_follows_a_new_publication(client, published, register, settings):
+    settings.PROXY_PUBLICATION_CACHE_SECONDS = 0
+    forget_publications()
+    old = client.get("/proxy/test/metadata.xml")["ETag"]
+    assert not _wsgi({"HTTP_IF_NONE_MATCH": old})[2]
+    register("test", saml_service(n=1), saml_service(n=7))
+    snapshot_build(environment="test", trigger="changed")
+    assert _wsgi({"HTTP_IF_NONE_MATCH": old})[2]  # no longer current: Django answers with the new file
+
+
+def test_the_wsgi_application_has_the_fast_path():
+    from trustnet.wsgi import application
+
+    assert isinstance(application, ConditionalMetadata)

@@ -52,7 +52,12 @@ def _gzipped(sha256: str, data: bytes) -> bytes:
 
 
 def _accepts_gzip(request: HttpRequest) -> bool:
-    for part in request.headers.get("Accept-Encoding", "").split(","):
+    return accepts_gzip_header(request.headers.get("Accept-Encoding", ""))
+
+
+def accepts_gzip_header(value: str) -> bool:
+    """Whether an Accept-Encoding header value accepts gzip (q > 0)."""
+    for part in value.split(","):
         coding, _, params = part.strip().partition(";")
         if coding.strip().lower() in {"gzip", "*"}:
             return not re.search(r"q=0(\.0*)?\s*$", params.strip())
