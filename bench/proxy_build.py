@@ -296,15 +296,14 @@ def _reset_caches() -> None:
 
     from django.conf import settings
 
-    from trustnet.proxy import build, register
+    from trustnet.proxy import build
     from trustnet.proxy.models import EntityDocument, Fragment, Publication, Snapshot
 
     Publication.objects.all().delete()
     Snapshot.objects.all().delete()
     Fragment.objects.all().delete()
     EntityDocument.objects.all().delete()
-    build.forget_fragments()
-    register._secret_hash.cache_clear()
+    build.forget_memory()
     shutil.rmtree(Path(settings.MEDIA_ROOT) / "proxy", ignore_errors=True)
 
 

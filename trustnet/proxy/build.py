@@ -95,6 +95,18 @@ def forget_fragments() -> None:
     _fragment_memory_bytes = 0
 
 
+def forget_memory() -> None:
+    """Empty everything this process keeps between builds (a cold build, e.g. for a benchmark)."""
+    global _fingerprint_memory, _index_chunks
+    from trustnet.proxy import register
+
+    forget_fragments()
+    _fingerprint_memory, _index_chunks = {}, {}
+    release_rules.forget_chunks()
+    register.forget_services()
+    register._secret_hash.cache_clear()
+
+
 # Fingerprints of the service values of the last build, by identity: the register hands over the
 # same (immutable) `Service` objects while their rows are unchanged, and fingerprinting 10,000
 # services again was a second of every one-service change. Each entry holds its object, so an id

@@ -19,6 +19,12 @@ YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
+def forget_chunks() -> None:
+    """Empty the rendered chunks kept between builds."""
+    global _filter_chunks, _policy_chunks, _service_chunks
+    _filter_chunks, _policy_chunks, _service_chunks = {}, {}, {}
+
+
 def sorted_services(inputs: ProxyInputs) -> list[Service]:
     return sorted(inputs.services, key=lambda service: (service.protocol, service.requester))
 
@@ -69,17 +75,27 @@ def attribute_filter_xml(inputs: ProxyInputs) -> bytes:
     cached chunk per policy; the output is what lxml's pretty printer gives for the same tree
     (`attribute_filter_tree`, tested byte for byte).
     """
+    return attribute_filter_for(
+        inputs.environment,
+        [
+            (service.protocol, service.key, service.requester, [a.key for a in service.attributes])
+            for service in sorted_services(inputs)
+        ],
+    )
+
+
+def attribute_filter_for(environment: str, rules: list[tuple[str, str, str, list[str]]]) -> bytes:
+    """The policy group of `rules` ((protocol, key, requester, attribute keys), in order; those
+    without attributes left out), from cached per-policy chunks."""
     global _filter_chunks
     chunks = {}
-    for service in sorted_services(inputs):
-        if not service.attributes:
+    for protocol, key, requester, keys in rules:
+        if not keys:
             continue
-        rule = (service.protocol, service.key, service.requester, tuple(sorted(a.key for a in service.attributes)))
+        rule = (protocol, key, requester, tuple(sorted(keys)))
         chunks[rule] = _filter_chunks.get(rule) or _filter_policy(*rule)
     _filter_chunks = chunks
-    if not chunks:
-        return attribute_filter_tree(inputs)
-    header = _AFP_HEADER.format(group=_attribute(f"trustnet-{inputs.environment}"))
+    header = _AFP_HEADER.format(group=_attribute(f"trustnet-{environment}"))
     return "".join([header, *chunks.values(), "</AttributeFilterPolicyGroup>\n"]).encode()
 
 
