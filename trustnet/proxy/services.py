@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -44,6 +46,21 @@ def _needs_resign(snapshot: Snapshot, now: datetime.datetime) -> bool:
     return snapshot.valid_until is None or snapshot.valid_until - now < settings.PROXY_VALIDITY / 2
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during a build: a build allocates millions of
+    short-lived objects over a heap of hundreds of MB (the fragments and values kept between
+    builds), and full collections over that heap were up to a quarter of a one-service change.
+    Nothing a build makes is cyclic garbage that must go before it ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def snapshot_build(
     *,
     environment: str,
@@ -60,7 +77,7 @@ def snapshot_build(
     build is stored as `failed` for inspection, staff are alerted, and the snapshot in service
     stays in service.
     """
-    with transaction.atomic():
+    with _gc_paused(), transaction.atomic():
         _builder_lock()
         now = timezone.now()
         on = on or timezone.localdate()
