@@ -246,6 +246,9 @@ PROXY_BUILD_ON_CHANGE = env.bool("PROXY_BUILD_ON_CHANGE", default=True)
 PROXY_BUILD_DEBOUNCE_SECONDS = env.int("PROXY_BUILD_DEBOUNCE_SECONDS", default=10)
 # Rendered entity fragments each worker keeps in memory between builds.
 PROXY_FRAGMENT_MEMORY_BYTES = env.int("PROXY_FRAGMENT_MEMORY_BYTES", default=256 * 1024 * 1024)
+# How long each web process trusts its lookup of what is in service when answering a matching
+# If-None-Match for metadata.xml with 304 (trustnet/proxy/fastpath.py), seconds.
+PROXY_PUBLICATION_CACHE_SECONDS = env.float("PROXY_PUBLICATION_CACHE_SECONDS", default=2.0)
 # Cache-Control max-age of served configuration, seconds.
 PROXY_MAX_AGE = env.int("PROXY_MAX_AGE", default=300)
 if PROXY_VALIDITY.total_seconds() > 14 * 86400:

@@ -7,6 +7,7 @@ from django.core.cache import cache
 
 from tests.proxy.inputs_factory import Register, home_organisation, inputs, oidc_service, saml_service
 from trustnet.proxy.build import forget_fragments
+from trustnet.proxy.register import forget_services
 from trustnet.proxy.signing import generate_key_pair
 
 
@@ -38,6 +39,7 @@ def proxy_settings(settings, signing_files):
     Register.calls = []
     cache.clear()  # debounce marks must not leak between tests
     forget_fragments()
+    forget_services()
     yield settings
 
 

@@ -8,6 +8,7 @@ import json
 import psycopg2
 import pytest
 import time_machine
+import yaml
 from django.core import mail
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -76,14 +77,15 @@ def test_changed_content_builds_a_new_snapshot_reusing_unchanged_fragments(regis
     services = [saml_service(n=n) for n in range(1, 6)]
     register("test", *services)
     first = snapshot_build(environment="test", trigger="a")
-    assert first.report["new_fragments"] == 5 and first.report["new_entity_documents"] == 5
+    assert first.report["new_fragments"] == 5
     services[2] = saml_service(n=3, attributes=("uid",))
     register("test", *services)
     second = snapshot_build(environment="test", trigger="b")
     assert second.pk != first.pk
     assert second.report["new_fragments"] == 1
-    assert second.report["new_entity_documents"] == 1
-    assert Fragment.objects.count() == 6 and EntityDocument.objects.count() == 6
+    assert Fragment.objects.count() == 6
+    # MDQ documents are signed when first asked for, not by the build.
+    assert EntityDocument.objects.count() == 0
 
 
 def test_a_removed_service_disappears_from_every_output(register):
@@ -295,3 +297,87 @@ def test_scheduled_refresh_builds_both_environments(register):
     first = proxy_refresh.delay().get()
     assert set(Publication.objects.values_list("environment", flat=True)) == {"test", "production"}
     assert proxy_refresh.delay().get() == first  # nothing changed: the same snapshots
+
+
+@pytest.mark.parametrize(
+    "requesters",
+    [
+        [],
+        ["https://sp1.example.fi/saml", "client-2"],
+        # quoting, a colon and hash, non-ASCII, and a key long enough for YAML's "? " form
+        ["https://sp.example.fi/saml?x=1#a: b", "https://sää.example.fi/", "https://x.fi/" + "a" * 200, "yes", "1"],
+    ],
+)
+def test_satosa_policy_is_byte_identical_to_a_whole_yaml_dump(requesters):
+    from tests.proxy.inputs_factory import inputs
+    from trustnet.proxy import release_rules
+
+    services = [
+        saml_service(n=n, entity_id=requester, attributes=("uid", "role")) for n, requester in enumerate(requesters)
+    ]
+    data = inputs(*services)
+    policy = {s.entity_id: {"allowed": sorted(a.key for a in s.attributes)} for s in services}
+    whole = yaml.dump(
+        {
+            "module": "satosa.micro_services.attribute_policy.AttributePolicy",
+            "name": "AttributePolicy",
+            "config": {"attribute_policy": policy},
+        },
+        Dumper=release_rules.YAML_DUMPER,
+        sort_keys=True,
+        allow_unicode=True,
+        default_flow_style=False,
+    )
+    for _ in range(2):  # rendered, then from the chunk memory
+        produced = release_rules.satosa_policy_yaml(data).decode()
+        assert produced.split("\n", 1)[1] == whole
+    assert yaml.safe_load(produced)["config"]["attribute_policy"] == policy
+
+
+def test_consistency_check_finds_a_satosa_policy_that_differs():
+    from tests.proxy.inputs_factory import inputs
+    from trustnet.proxy import release_rules
+
+    data = inputs(saml_service(n=1), oidc_service(n=2))
+    other = inputs(saml_service(n=1, attributes=("uid", "learnerId")), oidc_service(n=2))
+    common = {
+        "entity_ids": ["https://sp1.example.fi/saml"],
+        "attribute_filter": release_rules.attribute_filter_xml(data),
+        "config": release_rules.config_json(data),
+        "expected_entity_ids": ["https://sp1.example.fi/saml"],
+    }
+    assert validation.consistency_errors(satosa_policy=release_rules.satosa_policy_yaml(data), **common) == []
+    assert validation.consistency_errors(satosa_policy=release_rules.satosa_policy_yaml(other), **common) == [
+        "satosa-attribute-policy.yaml: release rules differ from config.json"
+    ]
+
+
+@pytest.mark.parametrize(
+    "requesters",
+    [
+        ["https://sp1.example.fi/saml"],
+        ['https://sp.example.fi/?a=1&b="2"<x>\t\n\r', "https://sää.example.fi/"],
+    ],
+)
+def test_attribute_filter_and_config_text_is_what_lxml_and_json_give(requesters):
+    from tests.proxy.inputs_factory import home_organisation, inputs
+    from trustnet.proxy import release_rules
+
+    services = [saml_service(n=n, entity_id=r, attributes=("uid", "role")) for n, r in enumerate(requesters)]
+    data = inputs(*services, oidc_service(n=50), oidc_service(n=51, attributes=()), homes=(home_organisation(n=9),))
+    for _ in range(2):  # rendered, then from the chunk memory
+        assert release_rules.attribute_filter_xml(data) == release_rules.attribute_filter_tree(data)
+        document = json.loads(release_rules.config_json(data))
+        assert release_rules.config_json(data) == json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
+    assert [s["requester"] for s in document["services"]] == ["client-50", "client-51", *sorted(requesters)]
+    empty = inputs(oidc_service(n=52, attributes=()))
+    assert release_rules.attribute_filter_xml(empty) == release_rules.attribute_filter_tree(empty)
+
+
+def test_index_json_is_what_json_gives(register):
+    register("test", saml_service(n=1, entity_id="https://sää.example.fi/"), saml_service(n=2), oidc_service(n=3))
+    for trigger in ("a", "b"):  # rendered, then from the chunk memory
+        index = build.read_file(snapshot_build(environment="test", trigger=trigger, force=True), "index.json")
+        assert index == json.dumps(json.loads(index), sort_keys=True, ensure_ascii=False).encode()
+    assert sorted(json.loads(index)["entities"]) == ["https://sp2.example.fi/saml", "https://sää.example.fi/"]
+    assert len(json.loads(index)["services"]) == 3

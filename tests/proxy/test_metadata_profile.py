@@ -13,6 +13,7 @@ from lxml import etree
 from tests.proxy.helpers import NS, entity_ids, metadata_of
 from tests.proxy.inputs_factory import inputs, saml_service
 from trustnet.proxy import build, metadata_xml, signing, validation
+from trustnet.proxy.models import Fragment
 from trustnet.proxy.services import snapshot_build
 
 pytestmark = pytest.mark.django_db
@@ -273,3 +274,36 @@ def test_gate_verifier_refuses_tampering_other_keys_and_moved_signatures(small_r
     root.append(root[0])  # the signature moved to the end
     with pytest.raises(signing.SignatureInvalid, match="first child"):
         signing.verify_digest_and_value(etree.tostring(root), cert)
+
+
+def test_the_build_gate_verifies_by_parts_and_refuses_what_the_whole_verifier_refuses(small_register, signing_files):
+    from cryptography import x509
+
+    snapshot = snapshot_build(environment="test", trigger="t")
+    data = build.read_file(snapshot, "metadata.xml")
+    fragments = sorted((bytes(f.xml) for f in Fragment.objects.all()), key=metadata_xml.fragment_entity_id)
+    cert = signing.signing_material().cert
+    assert signing.verify_by_parts(data, cert, fragments) == snapshot.document_id
+    with pytest.raises(signing.SignatureInvalid, match="entities differ"):
+        signing.verify_by_parts(data.replace(b"Palvelu 1", b"Palvelu X"), cert, fragments)
+    with pytest.raises(signing.SignatureInvalid, match="entities differ"):
+        signing.verify_by_parts(data, cert, fragments[:1])
+    with pytest.raises(signing.SignatureInvalid, match="digest"):
+        changed = [f.replace(b"Palvelu 1", b"Palvelu X") for f in fragments]
+        signing.verify_by_parts(data.replace(b"Palvelu 1", b"Palvelu X"), cert, changed)
+    with pytest.raises(signing.SignatureInvalid, match="canonical"):
+        signing.verify_by_parts(data.replace(b"<md:Extensions>", b"<md:Extensions >", 1), cert, fragments)
+    other = x509.load_pem_x509_certificate((signing_files / "next-cert.pem").read_bytes())
+    with pytest.raises(signing.SignatureInvalid, match="signature value"):
+        signing.verify_by_parts(data, other, fragments)
+    root = etree.fromstring(data)
+    root.append(root[0])  # the signature moved to the end
+    moved = b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, method="c14n", exclusive=True)
+    with pytest.raises(signing.SignatureInvalid, match="first child"):
+        signing.verify_by_parts(moved, cert, fragments)
+
+
+def test_fragment_entity_id_reads_escaped_values():
+    service = saml_service(n=1, entity_id='https://sp.example.fi/?a=1&b="2"<x>\t')
+    fragment = metadata_xml.entity_fragment(service, registration_authority="r")
+    assert metadata_xml.fragment_entity_id(fragment) == service.entity_id

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from members import services as register
 from members.attributes import ATTRIBUTES
-from members.models import LoginSourceKind
+from members.models import Contact, LoginSourceKind, Organisation
 from members.secrets import secret_sha256
 from tests.factories import MembershipFactory, OrganisationFactory, ServiceProviderOrganisationFactory
 from tests.members.conftest import oidc_data, saml_data
@@ -174,3 +174,23 @@ def test_a_logo_without_its_size_is_refused_naming_the_field(operator):
     with pytest.raises(ValidationError) as refused:
         saml(provider, operator, n=1, logo_url="https://sp.example.fi/logo.png")
     assert set(refused.value.message_dict) == {"logo_width", "logo_height"}
+
+
+def test_unchanged_services_are_reused_between_builds_and_every_change_is_seen(operator):
+    provider = provider_in_force("Muistava Oy")
+    service = saml(provider, operator, n=1)
+
+    def collected():
+        (only,) = collect_inputs(environment="production", on=TODAY).services
+        return only
+
+    first = collected()
+    assert collected() is first  # the same value, not made again
+    Organisation.objects.filter(pk=provider.pk).update(name_sv="Minnande Ab")
+    assert collected().organisation_name.sv == "Minnande Ab"
+    Contact.objects.create(organisation=provider, kind="security", name="CERT", email="cert@muistava.fi")
+    assert "cert@muistava.fi" in [contact.email for contact in collected().contacts]
+    register.service_change(service=service, by=operator, data={"description_en": "Changed."})
+    assert collected().description.en == "Changed."
+    service.refresh_from_db()
+    assert collected().key == service_key(service.pk) and service.live_version.description_en == "Changed."

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import hashlib
 import urllib.parse
 
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
 from tests.proxy.inputs_factory import saml_service
 from trustnet.proxy import build, signing, validation
-from trustnet.proxy.models import ProxyToken
+from trustnet.proxy.fastpath import ConditionalMetadata, forget_publications
+from trustnet.proxy.models import EntityDocument, ProxyToken
 from trustnet.proxy.services import (
     PublishRefused,
     proxy_token_create,
@@ -209,3 +212,109 @@ def test_a_matching_conditional_request_does_not_read_the_stored_file(client, pu
     etag = client.get("/proxy/test/metadata.xml")["ETag"]
     monkeypatch.setattr(build, "read_file", lambda *a, **k: pytest.fail("read the file for a 304"))
     assert client.get("/proxy/test/metadata.xml", headers={"If-None-Match": etag}).status_code == 304
+
+
+def _mdq(client, entity_id: str, **headers):
+    return client.get("/proxy/test/entities/" + urllib.parse.quote(entity_id, safe=""), headers=headers)
+
+
+def test_mdq_documents_are_signed_on_first_request_verified_and_then_reused(client, published, monkeypatch):
+    assert EntityDocument.objects.count() == 0  # the build signs only the aggregate
+    checked = []
+    real_verify = signing.verify_digest_and_value
+    monkeypatch.setattr(
+        signing, "verify_digest_and_value", lambda data, cert: checked.append(data) or real_verify(data, cert)
+    )
+    first = _mdq(client, "https://sp1.example.fi/saml")
+    assert first.status_code == 200 and checked == [first.content]  # verified before it was served
+    assert EntityDocument.objects.count() == 1
+    again = _mdq(client, "https://sp1.example.fi/saml")
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert EntityDocument.objects.count() == 1 and len(checked) == 1  # reused, not re-signed
+    root = signing.verify(first.content, signing.signing_material().cert_pem)
+    assert validation.xsd_errors(root) == []
+
+
+def test_mdq_document_is_re_signed_when_less_than_half_its_validity_is_left(client, published):
+    with time_machine.travel(datetime.datetime.now(datetime.UTC), tick=False):
+        first = _mdq(client, "https://sp1.example.fi/saml")
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=4), tick=False):
+        assert _mdq(client, "https://sp1.example.fi/saml").content == first.content
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=5, hours=1), tick=False):
+        later = _mdq(client, "https://sp1.example.fi/saml")
+    assert later.status_code == 200 and later.content != first.content
+    assert EntityDocument.objects.count() == 2
+
+
+def test_mdq_document_is_re_signed_with_a_new_signing_key(client, published, settings, signing_files):
+    first = _mdq(client, "https://sp1.example.fi/saml")
+    settings.PROXY_SIGNING_KEY_FILE = signing_files / "next-key.pem"
+    settings.PROXY_SIGNING_CERT_FILE = signing_files / "next-cert.pem"
+    later = _mdq(client, "https://sp1.example.fi/saml")
+    assert later.content != first.content
+    signing.verify(later.content, (signing_files / "next-cert.pem").read_text())
+
+
+def test_a_tampered_mdq_document_is_not_served(client, published):
+    _mdq(client, "https://sp1.example.fi/saml")
+    EntityDocument.objects.update(xml=b"<tampered/>")
+    assert _mdq(client, "https://sp1.example.fi/saml").status_code == 503
+
+
+def test_an_mdq_document_failing_its_checks_is_not_served(client, published, monkeypatch):
+    monkeypatch.setattr(validation, "xsd_errors", lambda root: ["broken"])
+    assert _mdq(client, "https://sp1.example.fi/saml").status_code == 503
+    assert EntityDocument.objects.count() == 0
+
+
+def _wsgi(extra: dict, *, path: str = "/proxy/test/metadata.xml", method: str = "GET"):
+    """Call the WSGI wrapper around a stand-in for Django; returns (status, headers, reached Django)."""
+    reached = []
+
+    def django_app(environ, start_response):
+        reached.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b"from django"]
+
+    answers = []
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, **extra}
+    ConditionalMetadata(django_app)(environ, lambda status, headers: answers.append((status, headers)))
+    status, headers = answers[0]
+    return status, dict(headers), bool(reached)
+
+
+def test_a_matching_poll_of_metadata_is_answered_before_django_with_the_views_headers(client, published):
+    forget_publications()
+    view = client.get("/proxy/test/metadata.xml")
+    status, headers, reached = _wsgi({"HTTP_IF_NONE_MATCH": view["ETag"]})
+    assert status.startswith("304") and not reached
+    for name in ("ETag", "Last-Modified", "Cache-Control"):
+        assert headers[name] == view[name]
+    assert headers["Vary"] == "Accept-Encoding" and "Accept-Encoding" in view["Vary"]
+    gzipped = client.get("/proxy/test/metadata.xml", headers={"Accept-Encoding": "gzip"})
+    status, headers, reached = _wsgi({"HTTP_IF_NONE_MATCH": gzipped["ETag"], "HTTP_ACCEPT_ENCODING": "gzip"})
+    assert status.startswith("304") and headers["ETag"] == gzipped["ETag"]
+    # Everything else is Django's: another ETag, no ETag, the identity ETag with gzip, other
+    # methods, the token files (their Authorization is checked by the view), other environments.
+    assert _wsgi({"HTTP_IF_NONE_MATCH": '"other"'})[2]
+    assert _wsgi({})[2]
+    assert _wsgi({"HTTP_IF_NONE_MATCH": view["ETag"], "HTTP_ACCEPT_ENCODING": "gzip"})[2]
+    assert _wsgi({"HTTP_IF_NONE_MATCH": view["ETag"]}, method="POST")[2]
+    assert _wsgi({"HTTP_IF_NONE_MATCH": "*"}, path="/proxy/test/config.json")[2]
+    assert _wsgi({"HTTP_IF_NONE_MATCH": view["ETag"]}, path="/proxy/production/metadata.xml")[2]
+
+
+def test_the_fast_path_follows_a_new_publication(client, published, register, settings):
+    settings.PROXY_PUBLICATION_CACHE_SECONDS = 0
+    forget_publications()
+    old = client.get("/proxy/test/metadata.xml")["ETag"]
+    assert not _wsgi({"HTTP_IF_NONE_MATCH": old})[2]
+    register("test", saml_service(n=1), saml_service(n=7))
+    snapshot_build(environment="test", trigger="changed")
+    assert _wsgi({"HTTP_IF_NONE_MATCH": old})[2]  # no longer current: Django answers with the new file
+
+
+def test_the_wsgi_application_has_the_fast_path():
+    from trustnet.wsgi import application
+
+    assert isinstance(application, ConditionalMetadata)

@@ -185,6 +185,21 @@ def in_context(fragment: bytes) -> bytes:
     return b"<md:EntityDescriptor" + fragment[len(_ENTITY_START) :]
 
 
+_ENTITY_ID = re.compile(rb'^<md:EntityDescriptor\b[^>]*?\sentityID="([^"]*)"')
+_C14N_ATTRIBUTE_ESCAPES = {"&lt;": "<", "&quot;": '"', "&#x9;": "\t", "&#xA;": "\n", "&#xD;": "\r"}
+
+
+def fragment_entity_id(fragment: bytes) -> str:
+    """The entityID of a canonical fragment, read from its start tag (no parse)."""
+    found = _ENTITY_ID.match(fragment)
+    if found is None:
+        raise ValueError("not a canonical md:EntityDescriptor fragment")
+    value = found.group(1).decode()
+    for escaped, plain in _C14N_ATTRIBUTE_ESCAPES.items():
+        value = value.replace(escaped, plain)
+    return value.replace("&amp;", "&")
+
+
 def _start_tag(element: etree._Element) -> bytes:
     """The canonical start tag of `element` (its attributes, `md` declared)."""
     shallow = etree.Element(element.tag, dict(element.attrib), nsmap={"md": MD})

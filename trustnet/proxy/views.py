@@ -17,11 +17,12 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_safe
 
 from trustnet.proxy import build, signing
-from trustnet.proxy.models import EntityDocument, Environment, Snapshot
+from trustnet.proxy.models import Environment, Snapshot
 from trustnet.proxy.services import current_snapshot, proxy_token_authenticate
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,12 @@ def _gzipped(sha256: str, data: bytes) -> bytes:
 
 
 def _accepts_gzip(request: HttpRequest) -> bool:
-    for part in request.headers.get("Accept-Encoding", "").split(","):
+    return accepts_gzip_header(request.headers.get("Accept-Encoding", ""))
+
+
+def accepts_gzip_header(value: str) -> bool:
+    """Whether an Accept-Encoding header value accepts gzip (q > 0)."""
+    for part in value.split(","):
         coding, _, params = part.strip().partition(";")
         if coding.strip().lower() in {"gzip", "*"}:
             return not re.search(r"q=0(\.0*)?\s*$", params.strip())
@@ -202,16 +208,20 @@ def entity(request: HttpRequest, environment: str, identifier: str) -> HttpRespo
     if entity_id is None:
         return _entity_not_found()
     entry = entities[entity_id]
-    document = EntityDocument.objects.filter(key=entry["document"]).first()
-    if document is None or hashlib.sha256(bytes(document.xml)).hexdigest() != entry["sha256"]:
-        logger.error("entity document of %s does not match snapshot %s", entity_id, snapshot.pk)
+    try:
+        document = build.entity_document(fragment_key=entry["fragment"], now=timezone.now())
+    except build.EntityDocumentInvalid:
+        logger.exception("entity document of %s could not be signed", entity_id)
+        return _unavailable("The entity's metadata could not be signed.\n")
+    if document is None or hashlib.sha256(bytes(document.xml)).hexdigest() != document.sha256:
+        logger.error("entity document of %s in snapshot %s is missing or changed", entity_id, snapshot.pk)
         return _unavailable("The published configuration failed its integrity check.\n")
     return serve_bytes(
         request,
         bytes(document.xml),
         content_type=SAML_METADATA,
         last_modified=document.signed_at,
-        sha256=entry["sha256"],
+        sha256=document.sha256,
     )
 
 
