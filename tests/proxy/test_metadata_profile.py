@@ -11,7 +11,7 @@ import time_machine
 from lxml import etree
 
 from tests.proxy.helpers import NS, entity_ids, metadata_of
-from tests.proxy.inputs_factory import inputs, saml_service
+from tests.proxy.inputs_factory import inputs, oidc_service, saml_service
 from trustnet.proxy import build, metadata_xml, signing, validation
 from trustnet.proxy.models import Fragment
 from trustnet.proxy.services import snapshot_build
@@ -170,11 +170,30 @@ def test_pysaml2_metadata_store_loads_the_served_metadata(small_register, client
     assert [a["name"] for a in required["optional"]] == ["urn:mpass.id:schoolCode"]
 
 
-def test_empty_register_without_saml_services_fails_the_schema_gate_and_publishes_nothing(register):
-    register("test")
+def test_a_register_without_saml_services_publishes_an_empty_signed_aggregate(register, client, tmp_path):
+    """When the last provider leaves, its service must leave too: an empty aggregate is published
+    (the schema wants one entity, the only rule relaxed), rather than the old snapshot staying."""
+    from saml2.config import Config
+    from saml2.mdstore import MetadataStore
+
+    register("test", oidc_service(n=3))
     snapshot = snapshot_build(environment="test", trigger="test")
-    assert snapshot.status == "failed"
-    assert any("metadata.xml" in error for error in snapshot.errors)
+    assert snapshot.status == "valid", snapshot.errors
+    metadata = client.get("/proxy/test/metadata.xml").content
+    assert entity_ids(etree.fromstring(metadata)) == []
+    (tmp_path / "metadata.xml").write_bytes(metadata)
+    (tmp_path / "cert.pem").write_bytes(client.get("/proxy/signing-cert.pem").content)
+    verified = subprocess.run(
+        ["xmlsec1", "--verify", "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:metadata:EntitiesDescriptor",
+         "--pubkey-cert-pem", str(tmp_path / "cert.pem"), str(tmp_path / "metadata.xml")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert verified.returncode == 0, verified.stderr
+    config = Config()
+    config.entityid = "https://proxy.example.fi/idp"
+    store = MetadataStore(attrc=None, config=config, check_validity=True)
+    store.load("local", str(tmp_path / "metadata.xml"))
+    assert list(store.keys()) == []
 
 
 def test_inputs_of_another_environment_are_ignored(register):

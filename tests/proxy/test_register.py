@@ -17,6 +17,7 @@ from tests.factories import MembershipFactory, OrganisationFactory, ServiceProvi
 from tests.members.conftest import oidc_data, saml_data
 from tests.proxy.helpers import NS, entity_ids, metadata_of
 from trustnet.proxy import build
+from trustnet.proxy.models import Publication
 from trustnet.proxy.register import collect_inputs, service_key
 from trustnet.proxy.services import snapshot_build
 
@@ -86,10 +87,13 @@ def test_a_provider_under_notice_is_served_until_the_day_before_its_end_date_and
 
     day_before = snapshot_build(environment="production", trigger="t", on=ends_on - datetime.timedelta(days=1))
     assert entity_ids(metadata_of(day_before)) == ["https://sp1.example.fi/saml"]
-    # Nothing else is in service that day, so the build of the end date has no entity and fails
-    # its schema gate; the inputs are what matter here.
-    gone = collect_inputs(environment="production", on=ends_on)
-    assert gone.services == ()
+    # Nothing else is in service that day: the aggregate is published empty rather than the
+    # previous snapshot (with the ended member in it) staying in service.
+    on_end_date = snapshot_build(environment="production", trigger="t", on=ends_on)
+    assert on_end_date.status == "valid", on_end_date.errors
+    assert Publication.objects.get(environment="production").snapshot == on_end_date
+    assert entity_ids(metadata_of(on_end_date)) == []
+    assert config_of(on_end_date)["services"] == []
 
 
 def test_attribute_names_come_from_the_information_model_and_no_plain_secret_leaves(operator):

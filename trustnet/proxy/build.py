@@ -287,6 +287,9 @@ def entity_document(*, fragment_key: str, now: datetime.datetime) -> EntityDocum
     return document
 
 
+EMPTY_AGGREGATE_ERROR = "Missing child element(s)"
+
+
 def validate(rendered: Rendered, signed: Signed) -> list[str]:
     """Stage 4: the gates. Signature of the exact bytes to be served, schema, consistency.
 
@@ -312,9 +315,13 @@ def validate(rendered: Rendered, signed: Signed) -> list[str]:
         ),
         signed.signature,
     )
-    errors = [
-        f"metadata.xml: {message}" for message in validation.xsd_errors(etree.fromstring(envelope, metadata_xml.PARSER))
-    ]
+    schema_errors = validation.xsd_errors(etree.fromstring(envelope, metadata_xml.PARSER))
+    if not rendered.fragments:
+        # The schema wants at least one entity. With none in service (the last provider's
+        # membership ended), an empty aggregate is the truth; keeping the previous snapshot in
+        # service would go on serving the ended member. Shibboleth and pysaml2 accept it.
+        schema_errors = [e for e in schema_errors if not (EMPTY_AGGREGATE_ERROR in e and "EntitiesDescriptor'" in e)]
+    errors = [f"metadata.xml: {message}" for message in schema_errors]
     errors += rendered.fragment_errors
     if signed.valid_until - signed.signed_at > datetime.timedelta(days=14):
         errors.append("metadata.xml: validUntil is more than 14 days ahead (Shibboleth's maxValidityInterval)")
