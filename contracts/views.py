@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -199,7 +200,10 @@ def membership_notice(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         return _action_failed(request, pk, error)
     return _action_done(
-        request, pk, _("Notice given. The membership ends on %(date)s.") % {"date": termination.ends_on.isoformat()}
+        request,
+        pk,
+        _("Notice given. The membership ends on %(date)s.")
+        % {"date": date_format(termination.ends_on, "SHORT_DATE_FORMAT")},
     )
 
 

@@ -142,6 +142,8 @@ LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Helsinki"
+# Dates and numbers follow the active language; English overrides Django's American formats.
+FORMAT_MODULE_PATH = ["trustnet.formats"]
 USE_I18N = True
 USE_TZ = True
 
