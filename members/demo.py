@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from functools import cache
 
-from members.models import Organisation, OrganisationKind
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from django.utils import timezone
+
+from members import services
+from members.models import (
+    Contact,
+    LoginSource,
+    MunicipalityCode,
+    Organisation,
+    OrganisationKind,
+    School,
+    Service,
+    ServiceVersion,
+    VersionStatus,
+)
 
 # (business ID, fi, sv, en, kind, home organisation, service provider, street, postcode, city)
 DEMO_ORGANISATIONS = [
@@ -31,6 +50,18 @@ DEMO_ORGANISATIONS = [
         "Espoonkatu 5",
         "02770",
         "Espoo",
+    ),
+    (
+        "0124610-9",
+        "Vantaan kaupunki",
+        "Vanda stad",
+        "City of Vantaa",
+        OrganisationKind.MUNICIPALITY,
+        True,
+        False,
+        "Asematie 7",
+        "01300",
+        "Vantaa",
     ),
     (
         "0211675-2",
@@ -125,3 +156,193 @@ def load(*, report: Callable[[str], None]) -> None:
             },
         )
     report(f"Organisations: {Organisation.objects.count()}")
+    _load_home_organisations()
+    _load_services()
+    report(
+        f"Schools: {School.objects.count()}, login sources: {LoginSource.objects.count()}, "
+        f"services: {Service.objects.count()} ({Service.objects.filter(live_version__isnull=False).count()} live)"
+    )
+
+
+# business ID → municipality codes, contacts' domain, schools, login sources
+HOME_ORGANISATIONS = {
+    "0201256-6": {
+        "codes": ["091"],
+        "schools": [
+            ("00016", "Arabian peruskoulu", "basic"),
+            ("00084", "Kallion lukio", "upper_secondary"),
+            ("03187", "Meilahden ala-asteen koulu", "basic"),
+        ],
+        "sources": [
+            {"kind": "entra", "name": "Helsingin kaupungin Entra ID", "tenant_id": "3feb6bc1-d722-4726-966c-5b58b64df752",
+             "metadata_url": "https://login.microsoftonline.com/3feb6bc1-d722-4726-966c-5b58b64df752/federationmetadata/2007-06/federationmetadata.xml"},
+        ],
+    },
+    "0101263-6": {
+        "codes": ["049"],
+        "schools": [
+            ("03405", "Mattlidens skola", "basic"),
+            ("03411", "Olarin koulu", "basic"),
+            ("03423", "Tapiolan koulu", "basic"),
+            ("00571", "Espoonlahden lukio", "upper_secondary"),
+        ],
+        "sources": [
+            {"kind": "wilma", "name": "Espoon Wilma", "hostname": "espoo.inschool.fi"},
+            {"kind": "google", "name": "Espoon Google Workspace", "entity_id": "https://accounts.google.com/o/saml2?idpid=C03espoo",
+             "metadata_url": "https://edu.espoo.fi/saml/google-metadata.xml"},
+        ],
+    },
+    "0124610-9": {
+        "codes": ["092"],
+        "schools": [
+            ("03608", "Hakunilan koulu", "basic"),
+            ("03622", "Tikkurilan koulu", "basic"),
+            ("00633", "Tikkurilan lukio", "upper_secondary"),
+        ],
+        "sources": [{"kind": "wilma", "name": "Vantaan Wilma", "hostname": "vantaa.inschool.fi"}],
+    },
+    "0211675-2": {
+        "codes": ["837"],
+        "schools": [("03798", "Hervannan koulu", "basic"), ("00915", "Tampereen lyseon lukio", "upper_secondary")],
+        "sources": [
+            {"kind": "adfs", "name": "Tampereen ADFS", "entity_id": "http://adfs.tampere.fi/adfs/services/trust",
+             "metadata_url": "https://adfs.tampere.fi/FederationMetadata/2007-06/FederationMetadata.xml"},
+        ],
+    },
+    "1061512-1": {
+        "codes": ["638"],
+        "schools": [("03950", "Kvarnbackens skola", "basic"), ("03952", "Näsin koulu", "basic")],
+        "sources": [{"kind": "wilma", "name": "Borgå Wilma", "hostname": "porvoo.inschool.fi"}],
+    },
+    "0187690-1": {
+        "codes": ["564"],
+        "schools": [("04012", "Kastellin monitoimitalon koulu", "basic"), ("00780", "Oulun Lyseon lukio", "upper_secondary")],
+        "sources": [{"kind": "oidc", "name": "Oulun OIDC", "issuer": "https://login.ouka.fi/oidc"}],
+    },
+}  # fmt: skip
+
+
+def _load_home_organisations() -> None:
+    for business_id, spec in HOME_ORGANISATIONS.items():
+        organisation = Organisation.objects.get(business_id=business_id)
+        for code in spec["codes"]:
+            MunicipalityCode.objects.get_or_create(organisation=organisation, code=code)
+        slug = organisation.name_en.removeprefix("City of ").lower()
+        for kind, name in (("technical", "Tekninen tuki"), ("security", "Tietoturva"), ("support", "Palvelupiste")):
+            Contact.objects.get_or_create(
+                organisation=organisation, kind=kind, defaults={"name": name, "email": f"{kind}@{slug}.example"}
+            )
+        schools = []
+        for code, name, school_type in spec["schools"]:
+            school, _ = School.objects.get_or_create(
+                code=code, defaults={"organisation": organisation, "name": name, "school_type": school_type}
+            )
+            schools.append(school)
+        for source in spec["sources"]:
+            login_source, created = LoginSource.objects.get_or_create(
+                organisation=organisation, name=source["name"], defaults=source
+            )
+            if created:
+                login_source.schools.set(schools)
+
+
+@cache
+def _certificate(common_name: str) -> str:
+    """A self-signed 2048-bit certificate for demo services (made at load time; never a real key)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = timezone.now()
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=730)).sign(key, hashes.SHA256())
+    )  # fmt: skip
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+LEARNING = [
+    {"key": "uid", "purpose": "Käyttäjän tunnistaminen ja oman oppimateriaalin tallentaminen"},
+    {"key": "schoolCode", "purpose": "Koulun lisenssien tarkistaminen"},
+    {"key": "classLevel", "purpose": "Luokka-asteelle sopivan materiaalin näyttäminen"},
+    {"key": "role", "purpose": "Opettajan ja oppilaan näkymien erottaminen"},
+]
+
+
+def _saml(host: str, **extra) -> dict:
+    return {
+        "acs_endpoints": [{"binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+                           "location": f"https://{host}/saml/acs", "index": 0, "is_default": True}],
+        "signing_certificate": _certificate(host),
+        "name_id_format": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+        **extra,
+    }  # fmt: skip
+
+
+# (provider business ID, environment, protocol, key (entityID or demo client_id), data, afterwards)
+DEMO_SERVICES = [
+    ("3141593-8", "production", "saml", "https://oppi.oppimisaarre.example/saml", {
+        **_saml("oppi.oppimisaarre.example"),
+        "name_fi": "Oppimisaarre – digitaaliset oppimateriaalit", "name_sv": "Oppimisaarre – digitala läromedel",
+        "name_en": "Oppimisaarre digital learning materials",
+        "description_fi": "Peruskoulun ja lukion digitaaliset oppikirjat ja tehtävät.",
+        "privacy_url": "https://oppimisaarre.example/tietosuoja", "information_url": "https://oppimisaarre.example",
+        "requested_attributes": LEARNING,
+    }, "approve"),
+    ("3141593-8", "test", "saml", "https://test.oppimisaarre.example/saml", {
+        **_saml("test.oppimisaarre.example"),
+        "name_fi": "Oppimisaarre (testi)", "requested_attributes": LEARNING,
+    }, "approve_then_pending_change"),
+    ("2718282-8", "production", "oidc", "demo-koulupilvi-production", {
+        "name_fi": "Koulupilvi", "name_sv": "Skolmolnet", "name_en": "School cloud",
+        "description_fi": "Tiedostojen jakaminen luokan kesken.",
+        "privacy_url": "https://koulupilvi.example/tietosuoja",
+        "redirect_uris": ["https://app.koulupilvi.example/oidc/callback"], "auth_method": "client_secret_basic",
+        "requested_attributes": [
+            {"key": "uid", "purpose": "Kirjautuminen"}, {"key": "givenName", "purpose": "Nimen näyttäminen luokalle"},
+            {"key": "class", "purpose": "Luokan yhteisen kansion avaaminen"},
+        ],
+    }, "approve"),
+    ("2718282-8", "test", "oidc", "demo-koulupilvi-test", {
+        "name_fi": "Koulupilvi (testi)",
+        "redirect_uris": ["https://test.koulupilvi.example/oidc/callback"], "auth_method": "private_key_jwt",
+        "jwks_uri": "https://test.koulupilvi.example/jwks.json",
+        "requested_attributes": [{"key": "uid", "purpose": "Kirjautuminen"}, {"key": "learnerId", "purpose": "Testaus"}],
+    }, "reject"),
+    ("1618033-3", "production", "saml", "https://lukulaari.example/shibboleth", {
+        **_saml("lukulaari.example"),
+        "name_fi": "Lukulaari – lukudiplomi", "name_sv": "Lukulaari – läsdiplom", "name_en": "Lukulaari reading diploma",
+        "requested_attributes": [{"key": "uid", "purpose": "Lukudiplomin edistymisen tallentaminen"},
+                                 {"key": "school", "purpose": "Koulukohtaiset lukulistat"}],
+    }, "pending"),
+]  # fmt: skip
+
+
+def _load_services() -> None:
+    for business_id, environment, protocol, key, data, afterwards in DEMO_SERVICES:
+        provider = Organisation.objects.get(business_id=business_id)
+        if (
+            Service.objects.filter(environment=environment).filter(entity_id=key).exists()
+            or Service.objects.filter(client_id=key).exists()
+        ):
+            continue
+        created = services.service_create(
+            provider=provider, by=None, environment=environment, protocol=protocol, data=data,
+            entity_id=key if protocol == "saml" else "",
+        )  # fmt: skip
+        if protocol == "oidc":
+            Service.objects.filter(pk=created.service.pk).update(client_id=key)
+        version = ServiceVersion.objects.get(pk=created.version.pk)
+        if version.status != VersionStatus.PENDING or afterwards == "pending":
+            continue
+        if afterwards == "reject":
+            services.service_reject(
+                version=version, by=None,
+                reason="Testiympäristön oppijanumeron käyttötarkoitus ei riitä: kerro, miksi oppijanumeroa tarvitaan.",
+            )  # fmt: skip
+            continue
+        services.service_approve(version=version, by=None)
+        if afterwards == "approve_then_pending_change":
+            services.service_change(
+                service=created.service, by=None,
+                data={"requested_attributes": [*LEARNING, {"key": "surname", "purpose": "Opettajan raportit"}]},
+            )  # fmt: skip

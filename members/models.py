@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from members.attributes import ATTRIBUTES, Attribute
 from members.business_id import validate_business_id
 
 
@@ -43,6 +47,10 @@ class Organisation(models.Model):
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
+    # The services this home organisation's users may use; empty means every service.
+    allowed_services = models.ManyToManyField(
+        "Service", blank=True, related_name="allowed_for", verbose_name=_("allowed services")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -52,8 +60,7 @@ class Organisation(models.Model):
         ordering = ["name_fi"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(is_home_organisation=True)
-                | models.Q(kind__in=sorted(EDUCATION_PROVIDER_KINDS)),
+                condition=~models.Q(is_home_organisation=True) | models.Q(kind__in=sorted(EDUCATION_PROVIDER_KINDS)),
                 name="members_home_org_is_education_provider",
             ),
         ]
@@ -66,3 +73,276 @@ class Organisation(models.Model):
         """The name in the active language, falling back to Finnish."""
         language = (get_language() or "fi")[:2]
         return getattr(self, f"name_{language}", "") or self.name_fi
+
+
+class ContactKind(models.TextChoices):
+    ADMINISTRATIVE = "administrative", _("administrative")
+    TECHNICAL = "technical", _("technical")
+    SECURITY = "security", _("security")
+    SUPPORT = "support", _("support")
+
+
+class Contact(models.Model):
+    """One of an organisation's contacts (DESIGN section 2); the security contact goes into metadata."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(_("kind"), max_length=20, choices=ContactKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind"], name="members_one_contact_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"
+
+
+class MunicipalityCode(models.Model):
+    """A 3-digit Statistics Finland municipality code of a home organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="municipality_codes")
+    code = models.CharField(
+        _("municipality code"),
+        max_length=3,
+        validators=[RegexValidator(r"^\d{3}$", _("A municipality code has exactly three digits."))],
+    )
+
+    class Meta:
+        verbose_name = _("municipality code")
+        verbose_name_plural = _("municipality codes")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="members_municipality_code_once")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SchoolType(models.TextChoices):
+    BASIC = "basic", _("basic education")
+    UPPER_SECONDARY = "upper_secondary", _("general upper secondary")
+    VOCATIONAL = "vocational", _("vocational")
+    EARLY_CHILDHOOD = "early_childhood", _("early childhood education")
+    OTHER = "other", _("other")
+
+
+class School(models.Model):
+    """A school (oppilaitos) of a home organisation, shown on the login page."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="schools")
+    code = models.CharField(
+        _("school code"),
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^\d{5}$", _("A school code (oppilaitosnumero) has exactly five digits."))],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    school_type = models.CharField(_("school type"), max_length=20, choices=SchoolType.choices)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class LoginSourceKind(models.TextChoices):
+    WILMA = "wilma", _("Wilma")
+    GOOGLE = "google", _("Google Workspace")
+    ADFS = "adfs", _("ADFS")
+    SAML = "saml", _("other SAML identity provider")
+    ENTRA = "entra", _("Microsoft Entra ID")
+    OIDC = "oidc", _("OpenID Connect identity provider")
+
+
+# Which fields each kind of login source needs (DESIGN section 2).
+LOGIN_SOURCE_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    LoginSourceKind.WILMA: ("hostname",),
+    LoginSourceKind.GOOGLE: ("entity_id", "metadata_url"),
+    LoginSourceKind.ADFS: ("entity_id", "metadata_url"),
+    LoginSourceKind.SAML: ("entity_id", "metadata_url"),
+    LoginSourceKind.ENTRA: ("tenant_id", "metadata_url"),
+    LoginSourceKind.OIDC: ("issuer",),
+}
+
+
+class LoginSource(models.Model):
+    """How a home organisation's users log in, and which of its schools the source serves."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="login_sources")
+    kind = models.CharField(_("kind"), max_length=20, choices=LoginSourceKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    hostname = models.CharField(_("Wilma hostname"), max_length=253, blank=True)
+    entity_id = models.CharField(_("entityID"), max_length=400, blank=True)
+    metadata_url = models.URLField(_("metadata URL"), max_length=500, blank=True)
+    tenant_id = models.CharField(_("tenant ID"), max_length=64, blank=True)
+    issuer = models.URLField(_("issuer"), max_length=500, blank=True)
+    schools = models.ManyToManyField(School, blank=True, related_name="login_sources", verbose_name=_("schools"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("login source")
+        verbose_name_plural = _("login sources")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class Environment(models.TextChoices):
+    TEST = "test", _("test")
+    PRODUCTION = "production", _("production")
+
+
+class Protocol(models.TextChoices):
+    SAML = "saml", _("SAML 2.0")
+    OIDC = "oidc", _("OpenID Connect")
+
+
+class Service(models.Model):
+    """A service of a service provider: its identity. What it does lives in versions (review)."""
+
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="services", verbose_name=_("service provider")
+    )
+    environment = models.CharField(_("environment"), max_length=20, choices=Environment.choices)
+    protocol = models.CharField(_("protocol"), max_length=10, choices=Protocol.choices)
+    # SAML: entityID is the service's identity in an environment (unique, held by the database).
+    entity_id = models.CharField(_("entityID"), max_length=400, blank=True)
+    # OIDC: generated client_id, and the secret encrypted with TRUSTNET_SECRET_KEY (members/secrets.py).
+    client_id = models.CharField(_("client ID"), max_length=64, blank=True)
+    client_secret_encrypted = models.TextField(blank=True, editable=False)
+    live_version = models.OneToOneField(
+        "ServiceVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["environment", "entity_id"],
+                condition=~models.Q(entity_id=""),
+                name="members_entity_id_unique_per_environment",
+            ),
+            models.UniqueConstraint(
+                fields=["client_id"], condition=~models.Q(client_id=""), name="members_client_id_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.entity_id or self.client_id or f"service {self.pk}"
+
+
+class VersionStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for review")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    SUPERSEDED = "superseded", _("superseded")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class AuthMethod(models.TextChoices):
+    CLIENT_SECRET_BASIC = "client_secret_basic", "client_secret_basic"
+    PRIVATE_KEY_JWT = "private_key_jwt", "private_key_jwt"
+
+
+class ServiceVersion(models.Model):
+    """One version of what a service is. Approved versions are immutable; the proxy sees only
+    `Service.live_version` (DESIGN section 2, review)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="versions")
+    status = models.CharField(_("status"), max_length=20, choices=VersionStatus.choices, default=VersionStatus.PENDING)
+    name_fi = models.CharField(_("name (Finnish)"), max_length=200)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    description_fi = models.TextField(_("description (Finnish)"), blank=True)
+    description_sv = models.TextField(_("description (Swedish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    logo_url = models.URLField(_("logo URL"), max_length=500, blank=True)
+    information_url = models.URLField(_("information URL"), max_length=500, blank=True)
+    privacy_url = models.URLField(_("privacy statement URL"), max_length=500, blank=True)
+    # SAML: [{"binding": ..., "location": ..., "index": n, "is_default": bool}]
+    acs_endpoints = models.JSONField(_("assertion consumer services"), default=list, blank=True)
+    signing_certificate = models.TextField(_("signing certificate"), blank=True)
+    encryption_certificate = models.TextField(_("encryption certificate"), blank=True)
+    name_id_format = models.CharField(_("NameID format"), max_length=200, blank=True)
+    # Kept at save so lists can filter on expiring certificates without parsing.
+    signing_certificate_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    encryption_certificate_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # OIDC
+    redirect_uris = models.JSONField(_("redirect URIs"), default=list, blank=True)
+    auth_method = models.CharField(_("client authentication"), max_length=30, choices=AuthMethod.choices, blank=True)
+    jwks_uri = models.URLField(_("JWKS URI"), max_length=500, blank=True)
+    pkce_required = models.BooleanField(_("PKCE required"), default=True)
+    # [{"key": "<attributes.ATTRIBUTES key>", "purpose": "..."}]
+    requested_attributes = models.JSONField(_("requested attributes"), default=list, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    auto_approved = models.BooleanField(default=False)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+
+    class Meta:
+        verbose_name = _("service version")
+        verbose_name_plural = _("service versions")
+        ordering = ["-id"]
+        constraints = [
+            # At most one change waits for review per service.
+            models.UniqueConstraint(
+                fields=["service"], condition=models.Q(status="pending"), name="members_one_pending_version"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(rejection_reason=""),
+                name="members_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_fi} #{self.pk}"
+
+    def released_attributes(self) -> list[tuple[Attribute, str]]:
+        """(attribute, purpose) for each requested attribute, in the information model's order."""
+        purposes = {item["key"]: item.get("purpose", "") for item in self.requested_attributes}
+        return [(attribute, purposes[key]) for key, attribute in ATTRIBUTES.items() if key in purposes]
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "fi")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_fi
+
+    @property
+    def description(self) -> str:
+        language = (get_language() or "fi")[:2]
+        return getattr(self, f"description_{language}", "") or self.description_fi
+
+
+class ReviewPolicy(models.Model):
+    """Staff's auto-approval switches (one row)."""
+
+    auto_approve_test = models.BooleanField(_("auto-approve test-environment services"), default=False)
+    auto_approve_certificate_changes = models.BooleanField(_("auto-approve certificate-only changes"), default=False)
+
+    class Meta:
+        verbose_name = _("review policy")
+        verbose_name_plural = _("review policy")
+
+    def __str__(self) -> str:
+        return "review policy"
+
+    @classmethod
+    def current(cls) -> ReviewPolicy:
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy

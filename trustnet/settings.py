@@ -138,6 +138,18 @@ TRUSTNET_MEMBER_MFA_REQUIRED = env.bool("MEMBER_MFA_REQUIRED", default=False)
 # How long an invitation link stays valid.
 TRUSTNET_INVITATION_VALIDITY = timedelta(days=env.int("INVITATION_VALIDITY_DAYS", default=14))
 
+# Member register (members/): metadata upload/fetch limits and the key that encrypts OIDC client
+# secrets. MEMBERS_SECRET_KEY is a Fernet key (comma-separated: newest first, older ones still decrypt).
+TRUSTNET_METADATA_MAX_BYTES = env.int("METADATA_MAX_BYTES", default=512 * 1024)
+TRUSTNET_METADATA_FETCH_TIMEOUT = env.float("METADATA_FETCH_TIMEOUT", default=10.0)
+TRUSTNET_SECRET_KEYS = (
+    env.list("MEMBERS_SECRET_KEY")
+    if PRODUCTION
+    else env.list("MEMBERS_SECRET_KEY", default=["ZGV2LW9ubHktbm90LXNlY3JldC1mZXJuZXQta2V5LTA="])
+)
+# Certificates expiring within this many days are flagged in lists and on the dashboard.
+TRUSTNET_CERTIFICATE_WARNING_DAYS = env.int("CERTIFICATE_WARNING_DAYS", default=60)
+
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -207,6 +219,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Member register of the MPASSid trust network.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "members.api_schema.add_error_responses",
+    ],
 }
 
 LOGGING = {

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("trustnet.accounts.urls")),
     path("audit/", include("trustnet.audit.urls")),
     path("agreements/", include("contracts.urls")),
+    path("", include("members.urls")),
+    path("api/", include("members.api_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

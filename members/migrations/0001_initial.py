@@ -5,36 +5,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_fi', models.CharField(max_length=200, verbose_name='name (Finnish)')),
-                ('name_sv', models.CharField(blank=True, max_length=200, verbose_name='name (Swedish)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
-                ('business_id', models.CharField(max_length=9, unique=True, validators=[members.business_id.validate_business_id], verbose_name='business ID')),
-                ('oid', models.CharField(blank=True, max_length=100, verbose_name='OID')),
-                ('kind', models.CharField(choices=[('municipality', 'municipality'), ('joint_municipal_authority', 'joint municipal authority'), ('private_education_provider', 'private education provider'), ('state', 'state'), ('company', 'company'), ('other', 'other')], max_length=40, verbose_name='kind')),
-                ('is_home_organisation', models.BooleanField(default=False, verbose_name='home organisation')),
-                ('is_service_provider', models.BooleanField(default=False, verbose_name='service provider')),
-                ('street_address', models.CharField(blank=True, max_length=200, verbose_name='street address')),
-                ('postal_code', models.CharField(blank=True, max_length=10, verbose_name='postal code')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_fi", models.CharField(max_length=200, verbose_name="name (Finnish)")),
+                ("name_sv", models.CharField(blank=True, max_length=200, verbose_name="name (Swedish)")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="name (English)")),
+                (
+                    "business_id",
+                    models.CharField(
+                        max_length=9,
+                        unique=True,
+                        validators=[members.business_id.validate_business_id],
+                        verbose_name="business ID",
+                    ),
+                ),
+                ("oid", models.CharField(blank=True, max_length=100, verbose_name="OID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("municipality", "municipality"),
+                            ("joint_municipal_authority", "joint municipal authority"),
+                            ("private_education_provider", "private education provider"),
+                            ("state", "state"),
+                            ("company", "company"),
+                            ("other", "other"),
+                        ],
+                        max_length=40,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("is_home_organisation", models.BooleanField(default=False, verbose_name="home organisation")),
+                ("is_service_provider", models.BooleanField(default=False, verbose_name="service provider")),
+                ("street_address", models.CharField(blank=True, max_length=200, verbose_name="street address")),
+                ("postal_code", models.CharField(blank=True, max_length=10, verbose_name="postal code")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name_fi'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('is_home_organisation', True), _negated=True), ('kind__in', ['joint_municipal_authority', 'municipality', 'private_education_provider', 'state']), _connector='OR'), name='members_home_org_is_education_provider')],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name_fi"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("is_home_organisation", True), _negated=True),
+                            (
+                                "kind__in",
+                                ["joint_municipal_authority", "municipality", "private_education_provider", "state"],
+                            ),
+                            _connector="OR",
+                        ),
+                        name="members_home_org_is_education_provider",
+                    )
+                ],
             },
         ),
     ]

@@ -31,6 +31,7 @@ PRODUCTION_ENV = {
     "CACHE_URL": "redis://127.0.0.1:6379/3",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/4",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.fi:587",
+    "MEMBERS_SECRET_KEY": "ZGV2LW9ubHktbm90LXNlY3JldC1mZXJuZXQta2V5LTE=",
 }
 
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from contracts.models import MemberRole, Seat
 from contracts.selectors import membership_counts, memberships_of
-from members.models import Organisation
+from members.models import Organisation, ServiceVersion, VersionStatus
+from members.selectors import service_list
 from trustnet.accounts.models import Invitation, OrganisationRole, User
 from trustnet.audit.models import Entry
 
@@ -17,6 +18,8 @@ from trustnet.audit.models import Entry
 def staff_dashboard_context() -> dict[str, Any]:
     return {
         "organisation_count": Organisation.objects.count(),
+        "pending_review_count": ServiceVersion.objects.filter(status=VersionStatus.PENDING).count(),
+        "expiring_certificate_count": service_list(expiring=True).count(),
         "user_count": User.objects.filter(is_active=True).count(),
         "pending_invitation_count": Invitation.objects.filter(
             accepted_at__isnull=True, revoked_at__isnull=True

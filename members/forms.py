@@ -1,0 +1,325 @@
+"""Forms of the register. They only parse input; the rules live in members/services.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from members.attributes import ATTRIBUTES
+from members.models import (
+    AuthMethod,
+    ContactKind,
+    Environment,
+    LoginSource,
+    Organisation,
+    OrganisationKind,
+    School,
+    Service,
+    ServiceVersion,
+)
+from members.services import ORGANISATION_FIELDS
+
+
+class OrganisationForm(forms.ModelForm):
+    municipality_codes = forms.CharField(
+        label=_("Municipality codes"),
+        required=False,
+        help_text=_("Three-digit Statistics Finland codes, separated by commas (home organisations)."),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = list(ORGANISATION_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["municipality_codes"].initial = ", ".join(
+                self.instance.municipality_codes.values_list("code", flat=True)
+            )
+
+    def clean_municipality_codes(self) -> list[str]:
+        codes = [c.strip() for c in self.cleaned_data["municipality_codes"].replace(";", ",").split(",") if c.strip()]
+        bad = [c for c in codes if not (len(c) == 3 and c.isdigit())]
+        if bad:
+            raise forms.ValidationError(
+                _("Not a three-digit municipality code: %(codes)s"), params={"codes": ", ".join(bad)}
+            )
+        return codes
+
+
+class MemberOrganisationForm(OrganisationForm):
+    """What a member's admin may change themselves: not the business ID, kind or member roles."""
+
+    class Meta(OrganisationForm.Meta):
+        fields = ["name_fi", "name_sv", "name_en", "oid", "street_address", "postal_code", "city"]
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("name") and not data.get("email"):
+            self.add_error("email", _("A contact needs an email address."))
+        return data
+
+
+def contact_forms(organisation: Organisation, data: Any = None) -> list[tuple[str, str, ContactForm]]:
+    existing = {c.kind: c for c in organisation.contacts.all()}
+    result = []
+    for kind, label in ContactKind.choices:
+        contact = existing.get(kind)
+        initial = {"name": contact.name, "email": contact.email, "phone": contact.phone} if contact else {}
+        result.append((kind, label, ContactForm(data, prefix=kind, initial=initial)))
+    return result
+
+
+class SchoolForm(forms.ModelForm):
+    class Meta:
+        model = School
+        fields = ["code", "name", "school_type"]
+
+
+class SchoolImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        required=False,
+        help_text=_("Columns: school code, name, type (basic, upper_secondary, vocational, early_childhood, other)."),
+    )
+    text = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            if upload.size > 1024 * 1024:
+                raise forms.ValidationError(_("The file is larger than 1 MB."))
+            raw = upload.read()
+            try:
+                data["text"] = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                try:
+                    data["text"] = raw.decode("cp1252")
+                except UnicodeDecodeError as error:
+                    raise forms.ValidationError(_("Save the file as UTF-8 text.")) from error
+        if not data.get("text"):
+            raise forms.ValidationError(_("Choose a CSV file."))
+        return data
+
+
+class LoginSourceForm(forms.ModelForm):
+    class Meta:
+        model = LoginSource
+        fields = ["kind", "name", "hostname", "entity_id", "metadata_url", "tenant_id", "issuer", "schools"]
+        widgets = {"schools": forms.CheckboxSelectMultiple}
+        help_texts = {
+            "hostname": _("Wilma only, e.g. espoo.inschool.fi."),
+            "entity_id": _("Google Workspace, ADFS and other SAML identity providers."),
+            "metadata_url": _("SAML identity providers and Entra ID."),
+            "tenant_id": _("Entra ID only."),
+            "issuer": _("OpenID Connect identity providers only."),
+        }
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["schools"].queryset = School.objects.filter(organisation=organisation)
+
+
+class AllowedServicesForm(forms.Form):
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services the users may use"),
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose none to allow every service."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["services"]
+        field.queryset = Service.objects.filter(live_version__isnull=False).select_related("live_version", "provider")
+        field.label_from_instance = lambda s: (
+            f"{s.live_version.name} – {s.provider.name} ({s.get_environment_display()})"
+        )
+
+
+class RequestedAttributesMixin(forms.Form):
+    """One checkbox and one purpose field per attribute of the information model."""
+
+    def add_attribute_fields(self, version: ServiceVersion | None) -> None:
+        language = (get_language() or "fi")[:2]
+        current = {item["key"]: item.get("purpose", "") for item in (version.requested_attributes if version else [])}
+        for key, attribute in ATTRIBUTES.items():
+            self.fields[f"attr_{key}"] = forms.BooleanField(
+                label=f"{attribute.label(language)} ({key})", required=False, initial=key in current
+            )
+            self.fields[f"purpose_{key}"] = forms.CharField(
+                label=_("Purpose of %(attribute)s") % {"attribute": attribute.label(language)},
+                required=False,
+                max_length=500,
+                initial=current.get(key, ""),
+            )
+
+    def attribute_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"attr_{key}"], self[f"purpose_{key}"]) for key in ATTRIBUTES]
+
+    def requested_attributes(self) -> list[dict[str, str]]:
+        return [
+            {"key": key, "purpose": self.cleaned_data.get(f"purpose_{key}", "")}
+            for key in ATTRIBUTES
+            if self.cleaned_data.get(f"attr_{key}")
+        ]
+
+
+DESCRIPTIVE_FIELDS = [
+    "name_fi", "name_sv", "name_en", "description_fi", "description_sv", "description_en",
+    "logo_url", "information_url", "privacy_url",
+]  # fmt: skip
+
+
+class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
+    """A service's content. For SAML the metadata can come from a file or URL instead of the fields."""
+
+    acs_text = forms.CharField(
+        label=_("Assertion consumer service URLs"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One https URL per line (HTTP-POST binding); the first is the default."),
+    )
+    metadata_file = forms.FileField(label=_("Metadata file"), required=False)
+    metadata_url = forms.URLField(label=_("Metadata URL"), required=False, assume_scheme="https")
+    redirect_uris_text = forms.CharField(
+        label=_("Redirect URIs"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One https URI per line, without a fragment."),
+    )
+
+    class Meta:
+        model = ServiceVersion
+        fields = [
+            *DESCRIPTIVE_FIELDS, "signing_certificate", "encryption_certificate", "name_id_format",
+            "auth_method", "jwks_uri", "pkce_required",
+        ]  # fmt: skip
+        widgets = {
+            "description_fi": forms.Textarea(attrs={"rows": 3}),
+            "description_sv": forms.Textarea(attrs={"rows": 3}),
+            "description_en": forms.Textarea(attrs={"rows": 3}),
+            "signing_certificate": forms.Textarea(attrs={"rows": 4}),
+            "encryption_certificate": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, protocol: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.protocol = protocol
+        instance = kwargs.get("instance")
+        self.add_attribute_fields(instance)
+        if protocol == "saml":
+            for name in ("auth_method", "jwks_uri", "pkce_required", "redirect_uris_text"):
+                del self.fields[name]
+            if instance:
+                self.fields["acs_text"].initial = "\n".join(e["location"] for e in instance.acs_endpoints)
+            self.fields["name_fi"].required = False  # may come from metadata
+        else:
+            for name in (
+                "acs_text", "metadata_file", "metadata_url", "signing_certificate", "encryption_certificate",
+                "name_id_format",
+            ):  # fmt: skip
+                del self.fields[name]
+            self.fields["auth_method"].choices = AuthMethod.choices
+            self.fields["auth_method"].required = True
+            if instance:
+                self.fields["redirect_uris_text"].initial = "\n".join(instance.redirect_uris)
+
+    def version_data(self) -> dict[str, Any]:
+        """The form's content as service-version fields (metadata not yet applied)."""
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+        if self.protocol == "saml":
+            lines = [line.strip() for line in self.cleaned_data.get("acs_text", "").splitlines() if line.strip()]
+            existing = self.instance.acs_endpoints if self.instance.pk else []
+            # Unchanged locations keep their bindings and indexes (e.g. from metadata), so an edit of
+            # other fields is not mistaken for an endpoint change that needs review.
+            if lines and lines != [endpoint["location"] for endpoint in existing]:
+                data["acs_endpoints"] = [
+                    {
+                        "binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+                        "location": line,
+                        "index": i,
+                        "is_default": i == 0,
+                    }
+                    for i, line in enumerate(lines)
+                ]
+            if not data.get("name_fi"):
+                data.pop("name_fi", None)
+            for name in ("signing_certificate", "encryption_certificate", "name_id_format"):
+                if not data.get(name):
+                    data.pop(name, None)
+        else:
+            text = self.cleaned_data.get("redirect_uris_text", "")
+            data["redirect_uris"] = [line.strip() for line in text.splitlines() if line.strip()]
+        data["requested_attributes"] = self.requested_attributes()
+        return data
+
+
+class ServiceCreateForm(ServiceVersionForm):
+    environment = forms.ChoiceField(label=_("Environment"), choices=Environment.choices)
+    entity_id = forms.CharField(
+        label=_("entityID"), required=False, max_length=400, help_text=_("Not needed when metadata is given.")
+    )
+
+    field_order = ["environment", "entity_id", "metadata_file", "metadata_url"]
+
+    def __init__(self, *args: Any, protocol: str, **kwargs: Any) -> None:
+        super().__init__(*args, protocol=protocol, **kwargs)
+        if protocol != "saml":
+            del self.fields["entity_id"]
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("The member sees this.")
+    )
+
+
+class ReviewPolicyForm(forms.Form):
+    auto_approve_test = forms.BooleanField(label=_("Approve test-environment services automatically"), required=False)
+    auto_approve_certificate_changes = forms.BooleanField(
+        label=_("Approve certificate-only changes automatically"), required=False
+    )
+
+
+class OrganisationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("any")), *OrganisationKind.choices])
+    role = forms.ChoiceField(
+        label=_("Role"),
+        required=False,
+        choices=[("", _("any")), ("home", _("home organisation")), ("provider", _("service provider"))],
+    )
+
+
+class ServiceFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    environment = forms.ChoiceField(
+        label=_("Environment"), required=False, choices=[("", _("any")), *Environment.choices]
+    )
+    protocol = forms.ChoiceField(
+        label=_("Protocol"), required=False, choices=[("", _("any")), ("saml", "SAML 2.0"), ("oidc", "OpenID Connect")]
+    )
+    state = forms.ChoiceField(
+        label=_("Review state"),
+        required=False,
+        choices=[
+            ("", _("any")),
+            ("pending", _("waiting for review")),
+            ("live", _("live")),
+            ("not_live", _("not yet live")),
+        ],
+    )
+    expiring = forms.BooleanField(label=_("Certificates expiring soon"), required=False)

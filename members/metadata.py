@@ -1,0 +1,194 @@
+"""Reading SAML 2.0 SP metadata that members upload or point to (DESIGN section 2, untrusted input).
+
+The document is parsed with entity resolution, DTD loading and network access off, after a size
+check; any DOCTYPE is refused outright, so XXE and entity-expansion attacks never reach the parser's
+entity machinery. Pure functions: no database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from lxml import etree
+
+from members.certificates import certificate_parse, normalise_certificate
+
+NS = {
+    "md": "urn:oasis:names:tc:SAML:2.0:metadata",
+    "ds": "http://www.w3.org/2000/09/xmldsig#",
+    "mdui": "urn:oasis:names:tc:SAML:metadata:ui",
+}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+BINDINGS = {
+    "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+    "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact",
+    "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect",
+    "urn:oasis:names:tc:SAML:2.0:bindings:PAOS",
+}
+_DANGEROUS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
+
+
+@dataclass
+class SpMetadata:
+    """What we take from an SP's metadata into a service version."""
+
+    entity_id: str
+    acs_endpoints: list[dict]
+    signing_certificate: str
+    encryption_certificate: str = ""
+    name_id_format: str = ""
+    names: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    logo_url: str = ""
+    information_url: str = ""
+    privacy_url: str = ""
+
+
+def _error(message, code: str) -> ValidationError:
+    return ValidationError({"metadata": message}, code=code)
+
+
+def max_metadata_bytes() -> int:
+    return settings.TRUSTNET_METADATA_MAX_BYTES
+
+
+def metadata_parse(data: bytes) -> SpMetadata:
+    """Parse one SP's metadata, or raise ValidationError({"metadata": ...}) naming the problem."""
+    if len(data) > max_metadata_bytes():
+        raise _error(_("The metadata is larger than %(limit)s bytes.") % {"limit": max_metadata_bytes()}, "too_large")
+    if not data.strip():
+        raise _error(_("The metadata is empty."), "empty")
+    # Refuse before parsing: a DOCTYPE is how entity expansion and external entities get in.
+    if _DANGEROUS.search(data) or _DANGEROUS.search(data.replace(b"\x00", b"")):
+        raise _error(_("The metadata contains a DOCTYPE or entity declaration; these are not allowed."), "doctype")
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
+        remove_comments=True, remove_pis=True,
+    )  # fmt: skip
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as error:
+        raise _error(_("The metadata is not well-formed XML: %(error)s") % {"error": error.msg}, "syntax") from error
+    if root.getroottree().docinfo.doctype:
+        raise _error(_("The metadata contains a DOCTYPE or entity declaration; these are not allowed."), "doctype")
+    entity = _single_entity(root)
+    return _read_entity(entity)
+
+
+def _single_entity(root: etree._Element) -> etree._Element:
+    if root.tag == f"{{{NS['md']}}}EntityDescriptor":
+        return root
+    if root.tag == f"{{{NS['md']}}}EntitiesDescriptor":
+        entities = root.findall("md:EntityDescriptor", NS)
+        if len(entities) == 1:
+            return entities[0]
+        raise _error(_("The metadata must describe exactly one entity, not %(count)s.") % {"count": len(entities)},
+                     "entity_count")  # fmt: skip
+    raise _error(_("This is not SAML 2.0 metadata (the root element is not an EntityDescriptor)."), "not_metadata")
+
+
+def _read_entity(entity: etree._Element) -> SpMetadata:
+    entity_id = (entity.get("entityID") or "").strip()
+    if not entity_id:
+        raise _error(_("The EntityDescriptor has no entityID."), "no_entity_id")
+    sp = entity.find("md:SPSSODescriptor", NS)
+    if sp is None:
+        raise _error(_("The metadata has no SPSSODescriptor: it does not describe a service provider."), "no_sp")
+    endpoints = []
+    for acs in sp.findall("md:AssertionConsumerService", NS):
+        endpoints.append(
+            {
+                "binding": acs.get("Binding", ""),
+                "location": acs.get("Location", ""),
+                "index": int(acs.get("index", "0")) if (acs.get("index") or "0").isdigit() else -1,
+                "is_default": acs.get("isDefault", "false").lower() == "true",
+            }
+        )
+    try:
+        endpoints = validate_acs_endpoints(endpoints)
+    except ValidationError as error:
+        raise _error(error.messages[0], "acs") from error
+    signing, encryption = "", ""
+    for descriptor in sp.findall("md:KeyDescriptor", NS):
+        certificate = descriptor.find("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS)
+        if certificate is None or not (certificate.text or "").strip():
+            continue
+        use = descriptor.get("use", "")
+        if use in ("", "signing") and not signing:
+            signing = normalise_certificate(certificate.text)
+        if use in ("", "encryption") and not encryption:
+            encryption = normalise_certificate(certificate.text)
+    if not signing:
+        raise _error(_("The metadata has no signing certificate."), "no_certificate")
+    try:
+        certificate_parse(signing, usage="signing", field="metadata")
+        if encryption:
+            certificate_parse(encryption, usage="encryption", field="metadata")
+    except ValidationError as error:
+        raise _error(error.messages[0], "certificate") from error
+    name_id = sp.find("md:NameIDFormat", NS)
+    metadata = SpMetadata(
+        entity_id=entity_id,
+        acs_endpoints=endpoints,
+        signing_certificate=signing,
+        encryption_certificate=encryption,
+        name_id_format=(name_id.text or "").strip() if name_id is not None else "",
+    )
+    ui = sp.find("md:Extensions/mdui:UIInfo", NS)
+    if ui is not None:
+        metadata.names = _by_language(ui, "mdui:DisplayName")
+        metadata.descriptions = _by_language(ui, "mdui:Description")
+        metadata.information_url = _first_https(ui, "mdui:InformationURL")
+        metadata.privacy_url = _first_https(ui, "mdui:PrivacyStatementURL")
+        metadata.logo_url = _first_https(ui, "mdui:Logo")
+    if not metadata.names:
+        metadata.names = _by_language(entity, "md:Organization/md:OrganizationDisplayName")
+    return metadata
+
+
+def _by_language(parent: etree._Element, path: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for element in parent.findall(path, NS):
+        language = (element.get(XML_LANG) or "")[:2]
+        if language in ("fi", "sv", "en") and language not in values:
+            values[language] = (element.text or "").strip()[:2000]
+    return values
+
+
+def _first_https(parent: etree._Element, path: str) -> str:
+    for element in parent.findall(path, NS):
+        value = (element.text or "").strip()
+        if value.startswith("https://") and len(value) <= 500:
+            return value
+    return ""
+
+
+def validate_acs_endpoints(endpoints: list[dict]) -> list[dict]:
+    """At least one ACS; known bindings; https locations; unique indexes; one default at most."""
+    if not endpoints:
+        raise ValidationError(_("At least one assertion consumer service endpoint is required."), code="acs")
+    seen: set[int] = set()
+    cleaned = []
+    for endpoint in endpoints:
+        binding = str(endpoint.get("binding", ""))
+        location = str(endpoint.get("location", ""))
+        index = endpoint.get("index")
+        if binding not in BINDINGS:
+            raise ValidationError(_("Unknown ACS binding: %(binding)s") % {"binding": binding[:200]}, code="acs")
+        if urlsplit(location).scheme != "https" or not urlsplit(location).hostname:
+            raise ValidationError(_("ACS location must be an https URL: %(location)s") % {"location": location[:200]},
+                                  code="acs")  # fmt: skip
+        if not isinstance(index, int) or index < 0 or index in seen:
+            raise ValidationError(_("Each ACS endpoint needs its own index (0 or more)."), code="acs")
+        seen.add(index)
+        cleaned.append(
+            {"binding": binding, "location": location, "index": index, "is_default": bool(endpoint.get("is_default"))}
+        )
+    if sum(1 for e in cleaned if e["is_default"]) > 1:
+        raise ValidationError(_("Only one ACS endpoint may be the default."), code="acs")
+    return sorted(cleaned, key=lambda e: e["index"])

@@ -1,0 +1,157 @@
+"""Reads of the member register, with their joins and prefetches, so no caller runs a query per row.
+
+`approved_services` and `home_organisations_register` are what the proxy builds its configuration
+from (DESIGN section 5); both run a fixed number of queries whatever the register's size.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from members.models import (
+    Contact,
+    LoginSource,
+    Organisation,
+    School,
+    Service,
+    ServiceVersion,
+    VersionStatus,
+)
+
+
+def approved_services(*, environment: str) -> list[Service]:
+    """Every service with an approved (live) version in `environment`. Two queries.
+
+    Each item is a `Service` with:
+      - `.live_version`: the approved `ServiceVersion` (names/descriptions fi/sv/en, logo and URLs,
+        `acs_endpoints`, `signing_certificate`/`encryption_certificate` as PEM, `name_id_format`,
+        `redirect_uris`, `auth_method`, `jwks_uri`, `pkce_required`, `requested_attributes`
+        and `released_attributes()` → [(members.attributes.Attribute, purpose)]);
+      - `.entity_id` (SAML) or `.client_id` (OIDC; secret via `members.services.oidc_client_secret`);
+      - `.provider`: the Organisation, with `.contacts.all()` prefetched.
+    Pending or rejected versions never appear. Whether the provider's membership is in force is
+    the contracts app's rule; the proxy applies it on top.
+    """
+    return list(
+        Service.objects.filter(environment=environment, live_version__isnull=False)
+        .select_related("live_version", "provider")
+        .prefetch_related(Prefetch("provider__contacts", queryset=Contact.objects.order_by("kind")))
+        .order_by("provider__name_fi", "id")
+    )
+
+
+def home_organisations_register() -> list[Organisation]:
+    """Every home organisation with what the proxy needs. Six queries.
+
+    Each Organisation has `.municipality_codes.all()`, `.schools.all()`,
+    `.login_sources.all()` (each with `.schools.all()`: the schools it serves) and
+    `.allowed_services.all()`; an empty allow-list means the users may use every service.
+    """
+    return list(
+        Organisation.objects.filter(is_home_organisation=True)
+        .prefetch_related(
+            "municipality_codes",
+            Prefetch("schools", queryset=School.objects.order_by("code")),
+            Prefetch(
+                "login_sources",
+                queryset=LoginSource.objects.prefetch_related(
+                    Prefetch("schools", queryset=School.objects.order_by("code"))
+                ),
+            ),
+            Prefetch("allowed_services", queryset=Service.objects.order_by("id")),
+        )
+        .order_by("name_fi")
+    )
+
+
+def organisation_list(
+    *, search: str = "", kind: str = "", role: str = "", ids: list[int] | None = None
+) -> QuerySet[Organisation]:
+    organisations = Organisation.objects.annotate(
+        service_count=Count("services", distinct=True), school_count=Count("schools", distinct=True)
+    ).order_by("name_fi")
+    if ids is not None:
+        organisations = organisations.filter(pk__in=ids)
+    if search:
+        organisations = organisations.filter(
+            Q(name_fi__icontains=search)
+            | Q(name_sv__icontains=search)
+            | Q(name_en__icontains=search)
+            | Q(business_id__icontains=search)
+        )
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    if role == "home":
+        organisations = organisations.filter(is_home_organisation=True)
+    elif role == "provider":
+        organisations = organisations.filter(is_service_provider=True)
+    return organisations
+
+
+def expiry_horizon() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=settings.TRUSTNET_CERTIFICATE_WARNING_DAYS)
+
+
+def service_list(
+    *, search: str = "", environment: str = "", protocol: str = "", state: str = "", expiring: bool = False,
+    provider_ids: list[int] | None = None,
+) -> QuerySet[Service]:  # fmt: skip
+    """Services with their live and pending versions (`pending` as an annotation-free prefetch)."""
+    pending = ServiceVersion.objects.filter(service=OuterRef("pk"), status=VersionStatus.PENDING)
+    services = (
+        Service.objects.select_related("provider", "live_version")
+        .annotate(has_pending=Exists(pending))
+        .prefetch_related(
+            Prefetch(
+                "versions", queryset=ServiceVersion.objects.filter(status=VersionStatus.PENDING), to_attr="pending"
+            )
+        )
+        .order_by("provider__name_fi", "id")
+    )
+    if provider_ids is not None:
+        services = services.filter(provider_id__in=provider_ids)
+    if search:
+        services = services.filter(
+            Q(entity_id__icontains=search)
+            | Q(client_id__icontains=search)
+            | Q(provider__name_fi__icontains=search)
+            | Q(versions__name_fi__icontains=search)
+        ).distinct()
+    if environment:
+        services = services.filter(environment=environment)
+    if protocol:
+        services = services.filter(protocol=protocol)
+    if state == "pending":
+        services = services.filter(has_pending=True)
+    elif state == "live":
+        services = services.filter(live_version__isnull=False)
+    elif state == "not_live":
+        services = services.filter(live_version__isnull=True)
+    if expiring:
+        horizon = expiry_horizon()
+        services = services.filter(
+            Q(live_version__signing_certificate_expires_at__lte=horizon)
+            | Q(live_version__encryption_certificate_expires_at__lte=horizon)
+        )
+    return services
+
+
+def pending_versions() -> QuerySet[ServiceVersion]:
+    return (
+        ServiceVersion.objects.filter(status=VersionStatus.PENDING)
+        .select_related("service__provider", "service__live_version", "submitted_by")
+        .order_by("submitted_at")
+    )
+
+
+def public_register() -> list[Service]:
+    """Production services in the proxy today, with provider and released attributes (GDPR transparency)."""
+    return list(
+        Service.objects.filter(environment="production", live_version__isnull=False)
+        .select_related("live_version", "provider")
+        .order_by("provider__name_fi", "live_version__name_fi")
+    )

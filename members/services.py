@@ -1,0 +1,635 @@
+"""Writes to the member register. Each function validates, writes in one transaction, records an
+audit entry and, where the proxy's input changed, sends `register_changed` after commit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.attributes import ATTRIBUTES
+from members.certificates import certificate_parse, normalise_certificate
+from members.metadata import SpMetadata, validate_acs_endpoints
+from members.models import (
+    EDUCATION_PROVIDER_KINDS,
+    LOGIN_SOURCE_REQUIRED_FIELDS,
+    AuthMethod,
+    Contact,
+    LoginSource,
+    MunicipalityCode,
+    Organisation,
+    Protocol,
+    ReviewPolicy,
+    School,
+    SchoolType,
+    Service,
+    ServiceVersion,
+    VersionStatus,
+)
+from members.secrets import client_id_generate, client_secret_generate, secret_decrypt, secret_encrypt
+from members.signals import register_changed
+from trustnet.accounts.models import Role, User
+from trustnet.audit.services import audit_record, audit_state
+
+
+def _register_changed(*, environment: str | None, reason: str) -> None:
+    transaction.on_commit(lambda: register_changed.send(sender=Service, environment=environment, reason=reason))
+
+
+# ---------------------------------------------------------------- organisations
+
+# Organisation OIDs in the Finnish national registry (DESIGN section 2: 1.2.246.562.10.…).
+OID_PATTERN = re.compile(r"1\.2\.246\.562\.10\.\d{1,20}")
+ORGANISATION_FIELDS = (
+    "name_fi", "name_sv", "name_en", "business_id", "oid", "kind", "is_home_organisation",
+    "is_service_provider", "street_address", "postal_code", "city",
+)  # fmt: skip
+
+
+@transaction.atomic
+def organisation_save(
+    *, by: User, data: Mapping[str, Any], organisation: Organisation | None = None,
+    municipality_codes: Iterable[str] | None = None,
+) -> Organisation:  # fmt: skip
+    """Create (organisation=None) or update an organisation and its municipality codes."""
+    creating = organisation is None
+    organisation = organisation or Organisation()
+    # Read `before` from the database: a ModelForm may already have changed the instance in memory.
+    before = None if creating else audit_state(Organisation.objects.get(pk=organisation.pk), ORGANISATION_FIELDS)
+    for name in ORGANISATION_FIELDS:
+        if name in data:
+            setattr(organisation, name, data[name])
+    if organisation.oid and not OID_PATTERN.fullmatch(organisation.oid):
+        raise ValidationError({"oid": _("An organisation OID looks like 1.2.246.562.10.12345678901.")})
+    if organisation.is_home_organisation and organisation.kind not in EDUCATION_PROVIDER_KINDS:
+        raise ValidationError({"is_home_organisation": _("Only education providers may join as home organisations.")})
+    organisation.full_clean()
+    organisation.save()
+    codes_changed = False
+    if municipality_codes is not None:
+        codes = sorted(set(municipality_codes))
+        existing = sorted(organisation.municipality_codes.values_list("code", flat=True))
+        if codes != existing:
+            for code in codes:
+                MunicipalityCode(organisation=organisation, code=code).full_clean(exclude=["organisation"])
+            organisation.municipality_codes.all().delete()
+            MunicipalityCode.objects.bulk_create(MunicipalityCode(organisation=organisation, code=c) for c in codes)
+            codes_changed = True
+    after = audit_state(organisation, ORGANISATION_FIELDS)
+    if municipality_codes is not None:
+        after["municipality_codes"] = sorted(set(municipality_codes))
+    audit_record(
+        actor=by, action="organisation.create" if creating else "organisation.update", obj=organisation,
+        before=before, after=after,
+    )  # fmt: skip
+    if organisation.is_home_organisation and (codes_changed or creating or before != after):
+        _register_changed(environment=None, reason="home organisation changed")
+    return organisation
+
+
+@transaction.atomic
+def contact_save(*, organisation: Organisation, by: User, kind: str, name: str, email: str, phone: str = "") -> Contact:
+    contact = Contact.objects.filter(organisation=organisation, kind=kind).first()
+    before = audit_state(contact) if contact else None
+    contact = contact or Contact(organisation=organisation, kind=kind)
+    contact.name, contact.email, contact.phone = name, email, phone
+    contact.full_clean()
+    contact.save()
+    audit_record(actor=by, action="contact.save", obj=contact, before=before, after=audit_state(contact))
+    _register_changed(environment=None, reason="contact changed")
+    return contact
+
+
+# ---------------------------------------------------------------- schools
+
+
+def _require_home_organisation(organisation: Organisation) -> None:
+    if not organisation.is_home_organisation:
+        raise ValidationError(_("Only home organisations have schools and login sources."))
+
+
+@transaction.atomic
+def school_save(
+    *, organisation: Organisation, by: User, code: str, name: str, school_type: str, school: School | None = None
+) -> School:
+    _require_home_organisation(organisation)
+    before = audit_state(School.objects.get(pk=school.pk)) if school else None
+    school = school or School(organisation=organisation)
+    school.code, school.name, school.school_type = code.strip(), name.strip(), school_type
+    school.full_clean()
+    school.save()
+    audit_record(actor=by, action="school.save", obj=school, before=before, after=audit_state(school))
+    _register_changed(environment=None, reason="school changed")
+    return school
+
+
+@transaction.atomic
+def school_delete(*, school: School, by: User) -> None:
+    audit_record(actor=by, action="school.delete", obj=school, before=audit_state(school))
+    school.delete()
+    _register_changed(environment=None, reason="school removed")
+
+
+@dataclass
+class SchoolImportRow:
+    line: int
+    code: str
+    name: str
+    school_type: str
+    errors: list[str] = field(default_factory=list)
+    exists: bool = False
+
+
+SCHOOL_TYPE_ALIASES = {
+    **{value: value for value in SchoolType.values},
+    "perusopetus": SchoolType.BASIC, "peruskoulu": SchoolType.BASIC,
+    "lukio": SchoolType.UPPER_SECONDARY, "ammatillinen": SchoolType.VOCATIONAL,
+    "varhaiskasvatus": SchoolType.EARLY_CHILDHOOD, "muu": SchoolType.OTHER,
+}  # fmt: skip
+MAX_IMPORT_ROWS = 2000
+
+
+def schools_import_preview(*, organisation: Organisation, text: str) -> list[SchoolImportRow]:
+    """Parse a CSV of `code,name,type` (header optional, `,` or `;`) and check every row.
+
+    Nothing is written. A row's errors name the column; the caller imports only if no row has any.
+    """
+    try:
+        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;")
+    except csv.Error:
+        dialect = csv.excel
+    rows: list[SchoolImportRow] = []
+    reader = csv.reader(io.StringIO(text), dialect)
+    seen: dict[str, int] = {}
+    for number, record in enumerate(reader, start=1):
+        if not any(cell.strip() for cell in record):
+            continue
+        if number == 1 and record and record[0].strip().lower() in ("code", "koodi", "oppilaitosnumero", "kod"):
+            continue
+        cells = [*([c.strip() for c in record]), "", "", ""]
+        row = SchoolImportRow(line=number, code=cells[0], name=cells[1], school_type=cells[2].lower())
+        if len(record) > 3:
+            row.errors.append(_("expected 3 columns (code, name, type), got %(count)s") % {"count": len(record)})
+        if not (len(row.code) == 5 and row.code.isdigit()):
+            row.errors.append(_("code: a school code has exactly five digits"))
+        if not row.name:
+            row.errors.append(_("name: required"))
+        elif len(row.name) > 200:
+            row.errors.append(_("name: at most 200 characters"))
+        if row.school_type not in SCHOOL_TYPE_ALIASES:
+            row.errors.append(
+                _("type: unknown school type %(type)s; use one of %(types)s")
+                % {"type": row.school_type or "–", "types": ", ".join(SchoolType.values)}
+            )
+        else:
+            row.school_type = SCHOOL_TYPE_ALIASES[row.school_type]
+        if row.code in seen:
+            row.errors.append(_("code: the same code is on line %(line)s") % {"line": seen[row.code]})
+        seen.setdefault(row.code, number)
+        rows.append(row)
+        if len(rows) > MAX_IMPORT_ROWS:
+            raise ValidationError({"file": _("At most %(count)s schools per import.") % {"count": MAX_IMPORT_ROWS}})
+    owners = dict(School.objects.filter(code__in=list(seen)).values_list("code", "organisation_id"))
+    for row in rows:
+        if row.code in owners:
+            if owners[row.code] != organisation.pk:
+                row.errors.append(_("code: this school belongs to another organisation"))
+            else:
+                row.exists = True
+    return rows
+
+
+@transaction.atomic
+def schools_import(*, organisation: Organisation, by: User, text: str) -> int:
+    """Create or update every school in the CSV, or nothing at all if any row has an error."""
+    _require_home_organisation(organisation)
+    rows = schools_import_preview(organisation=organisation, text=text)
+    bad = [row for row in rows if row.errors]
+    if bad:
+        raise ValidationError(
+            {"file": [_("line %(line)s: %(errors)s") % {"line": r.line, "errors": "; ".join(r.errors)} for r in bad]}
+        )
+    if not rows:
+        raise ValidationError({"file": _("The file has no schools.")})
+    existing = {s.code: s for s in School.objects.filter(organisation=organisation, code__in=[r.code for r in rows])}
+    new, changed = [], []
+    for row in rows:
+        if row.code in existing:
+            school = existing[row.code]
+            school.name, school.school_type = row.name, row.school_type
+            changed.append(school)
+        else:
+            new.append(School(organisation=organisation, code=row.code, name=row.name, school_type=row.school_type))
+    School.objects.bulk_create(new)
+    School.objects.bulk_update(changed, ["name", "school_type"])
+    audit_record(
+        actor=by, action="school.import", obj=organisation,
+        after={"created": [s.code for s in new], "updated": [s.code for s in changed]},
+    )  # fmt: skip
+    _register_changed(environment=None, reason="schools imported")
+    return len(rows)
+
+
+# ---------------------------------------------------------------- login sources
+
+LOGIN_SOURCE_FIELDS = ("kind", "name", "hostname", "entity_id", "metadata_url", "tenant_id", "issuer")
+
+
+@transaction.atomic
+def login_source_save(
+    *, organisation: Organisation, by: User, data: Mapping[str, Any], schools: Iterable[School],
+    login_source: LoginSource | None = None,
+) -> LoginSource:  # fmt: skip
+    """Create or update a login source; only the fields its kind uses are kept."""
+    _require_home_organisation(organisation)
+    before = None
+    if login_source is not None:
+        stored = LoginSource.objects.get(pk=login_source.pk)
+        before = {**audit_state(stored, LOGIN_SOURCE_FIELDS), "schools": sorted(
+            login_source.schools.values_list("code", flat=True))}  # fmt: skip
+    login_source = login_source or LoginSource(organisation=organisation)
+    kind = data.get("kind", login_source.kind)
+    required = LOGIN_SOURCE_REQUIRED_FIELDS.get(kind, ())
+    for name in LOGIN_SOURCE_FIELDS:
+        value = data.get(name, getattr(login_source, name))
+        if name not in ("kind", "name") and name not in required:
+            value = ""
+        setattr(login_source, name, (value or "").strip())
+    errors = {
+        name: _("Required for this kind of login source.") for name in required if not getattr(login_source, name)
+    }
+    for name in ("metadata_url", "issuer"):
+        value = getattr(login_source, name)
+        if value and urlsplit(value).scheme != "https":
+            errors[name] = _("Must be an https URL.")
+    if errors:
+        raise ValidationError(errors)
+    login_source.full_clean()
+    login_source.save()
+    schools = list(schools)
+    if any(school.organisation_id != organisation.pk for school in schools):
+        raise ValidationError({"schools": _("A login source can only serve the organisation's own schools.")})
+    login_source.schools.set(schools)
+    after = {**audit_state(login_source, LOGIN_SOURCE_FIELDS), "schools": sorted(s.code for s in schools)}
+    audit_record(actor=by, action="login_source.save", obj=login_source, before=before, after=after)
+    _register_changed(environment=None, reason="login source changed")
+    return login_source
+
+
+@transaction.atomic
+def login_source_delete(*, login_source: LoginSource, by: User) -> None:
+    audit_record(actor=by, action="login_source.delete", obj=login_source, before=audit_state(login_source))
+    login_source.delete()
+    _register_changed(environment=None, reason="login source removed")
+
+
+@transaction.atomic
+def allowed_services_set(*, organisation: Organisation, by: User, services: Iterable[Service]) -> None:
+    """Limit which services the home organisation's users may use; an empty set means all."""
+    _require_home_organisation(organisation)
+    services = list(services)
+    before = sorted(organisation.allowed_services.values_list("pk", flat=True))
+    organisation.allowed_services.set(services)
+    audit_record(
+        actor=by, action="organisation.allowed_services", obj=organisation,
+        before={"allowed_services": before}, after={"allowed_services": sorted(s.pk for s in services)},
+    )  # fmt: skip
+    _register_changed(environment=None, reason="allowed services changed")
+
+
+# ---------------------------------------------------------------- services and their versions
+
+VERSION_FIELDS = (
+    "name_fi", "name_sv", "name_en", "description_fi", "description_sv", "description_en", "logo_url",
+    "information_url", "privacy_url", "acs_endpoints", "signing_certificate", "encryption_certificate",
+    "name_id_format", "redirect_uris", "auth_method", "jwks_uri", "pkce_required", "requested_attributes",
+)  # fmt: skip
+# A change to any of these waits for staff review (DESIGN section 2); other fields go live at once.
+CERTIFICATE_FIELDS = frozenset({"signing_certificate", "encryption_certificate"})
+REVIEWED_FIELDS = (
+    frozenset({"acs_endpoints", "redirect_uris", "auth_method", "jwks_uri", "pkce_required", "requested_attributes"})
+    | CERTIFICATE_FIELDS
+)
+
+
+def _https_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme == "https" and bool(parts.hostname)
+
+
+def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a version's content for `protocol`; a ValidationError names each bad field."""
+    cleaned = {name: data[name] for name in VERSION_FIELDS if name in data}
+    errors: dict[str, list[str]] = {}
+
+    def error(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if not (cleaned.get("name_fi") or "").strip():
+        error("name_fi", _("The Finnish name is required."))
+    for name in ("logo_url", "information_url", "privacy_url", "jwks_uri"):
+        if cleaned.get(name) and not _https_url(cleaned[name]):
+            error(name, _("Must be an https URL."))
+    requested = []
+    seen = set()
+    for item in cleaned.get("requested_attributes") or []:
+        key, purpose = str(item.get("key", "")), str(item.get("purpose", "")).strip()
+        if key not in ATTRIBUTES:
+            error("requested_attributes", _("Unknown attribute: %(key)s") % {"key": key[:50]})
+        elif key in seen:
+            error("requested_attributes", _("Attribute %(key)s is requested twice.") % {"key": key})
+        elif not purpose:
+            error("requested_attributes", _("Give the purpose for which %(key)s is needed.") % {"key": key})
+        else:
+            seen.add(key)
+            requested.append({"key": key, "purpose": purpose[:500]})
+    cleaned["requested_attributes"] = requested
+    if protocol == Protocol.SAML:
+        try:
+            cleaned["acs_endpoints"] = validate_acs_endpoints(list(cleaned.get("acs_endpoints") or []))
+        except ValidationError as e:
+            error("acs_endpoints", e.messages[0])
+        for name, usage, required in (
+            ("signing_certificate", "signing", True),
+            ("encryption_certificate", "encryption", False),
+        ):
+            text = (cleaned.get(name) or "").strip()
+            if not text:
+                if required:
+                    error(name, _("A signing certificate is required."))
+                cleaned[name] = ""
+                continue
+            try:
+                info = certificate_parse(text, usage=usage, field=name)
+            except ValidationError as e:
+                error(name, e.messages[0])
+            else:
+                cleaned[name] = normalise_certificate(text)
+                cleaned[f"{name}_expires_at"] = info.not_after
+        cleaned.update(redirect_uris=[], auth_method="", jwks_uri="")
+    else:
+        uris = [str(u).strip() for u in cleaned.get("redirect_uris") or [] if str(u).strip()]
+        if not uris:
+            error("redirect_uris", _("At least one redirect URI is required."))
+        for uri in uris:
+            parts = urlsplit(uri)
+            if parts.scheme != "https" or not parts.hostname:
+                error("redirect_uris", _("Redirect URIs must use https: %(uri)s") % {"uri": uri[:200]})
+            elif parts.fragment or "#" in uri:
+                error("redirect_uris", _("Redirect URIs must not contain a fragment: %(uri)s") % {"uri": uri[:200]})
+        cleaned["redirect_uris"] = uris
+        method = cleaned.get("auth_method") or AuthMethod.CLIENT_SECRET_BASIC
+        if method not in AuthMethod.values:
+            error("auth_method", _("Unknown client authentication method."))
+        if method == AuthMethod.PRIVATE_KEY_JWT and not cleaned.get("jwks_uri"):
+            error("jwks_uri", _("private_key_jwt needs a JWKS URI."))
+        cleaned["auth_method"] = method
+        cleaned.update(acs_endpoints=[], signing_certificate="", encryption_certificate="", name_id_format="")
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def version_data_from_metadata(metadata: SpMetadata) -> dict[str, Any]:
+    """The version fields metadata provides (names and URLs only where it has them)."""
+    data: dict[str, Any] = {
+        "acs_endpoints": metadata.acs_endpoints,
+        "signing_certificate": metadata.signing_certificate,
+        "encryption_certificate": metadata.encryption_certificate,
+        "name_id_format": metadata.name_id_format,
+    }
+    for language in ("fi", "sv", "en"):
+        if metadata.names.get(language):
+            data[f"name_{language}"] = metadata.names[language][:200]
+        if metadata.descriptions.get(language):
+            data[f"description_{language}"] = metadata.descriptions[language]
+    for name in ("logo_url", "information_url", "privacy_url"):
+        if getattr(metadata, name):
+            data[name] = getattr(metadata, name)
+    return data
+
+
+def _auto_approval(service: Service, version: ServiceVersion, live: ServiceVersion | None) -> bool:
+    """Whether this version may go live without a reviewer (DESIGN section 2; staff's review policy)."""
+    policy = ReviewPolicy.current()
+    if service.environment == "test" and policy.auto_approve_test:
+        return True
+    if live is None:
+        return False
+    changed = {name for name in VERSION_FIELDS if getattr(version, name) != getattr(live, name)}
+    reviewed = changed & REVIEWED_FIELDS
+    if not reviewed:
+        return True
+    return policy.auto_approve_certificate_changes and reviewed <= CERTIFICATE_FIELDS
+
+
+@dataclass
+class ServiceCreated:
+    service: Service
+    version: ServiceVersion
+    client_secret: str | None  # OIDC only: shown to the member once, never again
+
+
+@transaction.atomic
+def service_create(
+    *, provider: Organisation, by: User | None, environment: str, protocol: str, data: Mapping[str, Any],
+    entity_id: str = "",
+) -> ServiceCreated:  # fmt: skip
+    """Register a service; its first version waits for review unless auto-approval applies."""
+    if not provider.is_service_provider:
+        raise ValidationError(_("Only service providers can register services."))
+    cleaned = version_clean(protocol=protocol, data=data)
+    service = Service(provider=provider, environment=environment, protocol=protocol)
+    secret = None
+    if protocol == Protocol.SAML:
+        entity_id = entity_id.strip()
+        if not entity_id:
+            raise ValidationError({"entity_id": _("The entityID is required.")})
+        if len(entity_id) > 400:
+            raise ValidationError({"entity_id": _("The entityID is too long.")})
+        if Service.objects.filter(environment=environment, entity_id=entity_id).exists():
+            raise ValidationError(
+                {"entity_id": _("A service with entityID %(entity_id)s is already registered in this environment.")
+                 % {"entity_id": entity_id}}
+            )  # fmt: skip
+        service.entity_id = entity_id
+    else:
+        service.client_id = client_id_generate()
+        if cleaned["auth_method"] == AuthMethod.CLIENT_SECRET_BASIC:
+            secret = client_secret_generate()
+            service.client_secret_encrypted = secret_encrypt(secret)
+    service.full_clean(exclude=["live_version"])
+    try:
+        with transaction.atomic():
+            service.save()
+    except IntegrityError as error:  # a concurrent registration of the same entityID
+        raise ValidationError({"entity_id": _("This entityID is already registered in this environment.")}) from error
+    version = _version_submit(service=service, by=by, cleaned=cleaned, action="service.create")
+    return ServiceCreated(service=service, version=version, client_secret=secret)
+
+
+@transaction.atomic
+def service_change(*, service: Service, by: User | None, data: Mapping[str, Any]) -> ServiceVersion:
+    """Submit a new version of a service. A change waiting for review is replaced by this one."""
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    base = service.versions.filter(status=VersionStatus.PENDING).first() or service.live_version
+    merged = {name: getattr(base, name) for name in VERSION_FIELDS} if base else {}
+    merged.update(data)
+    cleaned = version_clean(protocol=service.protocol, data=merged)
+    if (
+        service.protocol == Protocol.OIDC
+        and cleaned["auth_method"] == AuthMethod.CLIENT_SECRET_BASIC
+        and not service.client_secret_encrypted
+    ):
+        raise ValidationError({"auth_method": _("Generate a client secret first (rotate the secret).")})
+    service.versions.filter(status=VersionStatus.PENDING).update(status=VersionStatus.WITHDRAWN)
+    return _version_submit(service=service, by=by, cleaned=cleaned, action="service.change")
+
+
+def _version_submit(*, service: Service, by: User, cleaned: dict[str, Any], action: str) -> ServiceVersion:
+    version = ServiceVersion(service=service, submitted_by=by, submitted_at=timezone.now(), **cleaned)
+    version.save()
+    audit_record(actor=by, action=action, obj=version, after=audit_state(version))
+    live = service.live_version
+    if _auto_approval(service, version, live):
+        _approve(version=version, by=None, auto=True)
+    else:
+        _notify_reviewers(version=version)
+    return version
+
+
+def _notify_reviewers(*, version: ServiceVersion) -> None:
+    """Tell operator staff that a service version waits for their review."""
+    from trustnet.portal.emails import email_queue_to_users
+
+    service = version.service
+    email_queue_to_users(
+        users=User.objects.filter(is_staff=True, is_active=True),
+        template="service_review_requested",
+        context={
+            "service_name": version.name_fi,
+            "provider_name": service.provider.name_fi,
+            "environment": service.environment,
+            "is_new": service.live_version_id is None,
+            "path": f"/members/services/{service.pk}/",
+        },
+    )
+
+
+def _approve(*, version: ServiceVersion, by: User | None, auto: bool) -> None:
+    service = version.service
+    previous = service.live_version
+    if previous is not None:
+        previous.status = VersionStatus.SUPERSEDED
+        previous.save(update_fields=["status"])
+    version.status = VersionStatus.APPROVED
+    version.reviewed_by = by
+    version.reviewed_at = timezone.now()
+    version.auto_approved = auto
+    version.save(update_fields=["status", "reviewed_by", "reviewed_at", "auto_approved"])
+    service.live_version = version
+    service.save(update_fields=["live_version"])
+    audit_record(
+        actor=by, action="service.approve", obj=version,
+        before={"live_version": previous.pk if previous else None},
+        after={"live_version": version.pk, "auto_approved": auto},
+    )  # fmt: skip
+    _notify_decision(version=version)
+    _register_changed(environment=service.environment, reason="service approved")
+
+
+def _pending_for_update(version: ServiceVersion) -> ServiceVersion:
+    version = ServiceVersion.objects.select_for_update().select_related("service__provider").get(pk=version.pk)
+    if version.status != VersionStatus.PENDING:
+        raise ValidationError(_("This version is no longer waiting for review."))
+    return version
+
+
+@transaction.atomic
+def service_approve(*, version: ServiceVersion, by: User | None) -> ServiceVersion:
+    """Staff approve a pending version: it becomes the live one the proxy sees."""
+    version = _pending_for_update(version)
+    Service.objects.select_for_update().filter(pk=version.service_id).first()
+    version.service.refresh_from_db(fields=["live_version"])
+    _approve(version=version, by=by, auto=False)
+    return version
+
+
+@transaction.atomic
+def service_reject(*, version: ServiceVersion, by: User | None, reason: str) -> ServiceVersion:
+    """Staff reject a pending version with a reason the member sees; the live version stays."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for rejecting, so the member can fix it.")})
+    version = _pending_for_update(version)
+    version.status = VersionStatus.REJECTED
+    version.rejection_reason = reason[:2000]
+    version.reviewed_by = by
+    version.reviewed_at = timezone.now()
+    version.save(update_fields=["status", "rejection_reason", "reviewed_by", "reviewed_at"])
+    audit_record(actor=by, action="service.reject", obj=version, after={"reason": version.rejection_reason})
+    _notify_decision(version=version)
+    return version
+
+
+def _notify_decision(*, version: ServiceVersion) -> None:
+    from trustnet.accounts.access import users_with_role
+    from trustnet.portal.emails import email_queue_to_users
+
+    service = version.service
+    email_queue_to_users(
+        users=users_with_role(service.provider_id, [Role.ADMIN, Role.TECHNICAL]),
+        template="service_decision",
+        context={
+            "service_name": version.name_fi,
+            "environment": service.environment,
+            "approved": version.status == VersionStatus.APPROVED,
+            "auto_approved": version.auto_approved,
+            "reason": version.rejection_reason,
+            "path": f"/members/services/{service.pk}/",
+        },
+    )
+
+
+@transaction.atomic
+def oidc_secret_rotate(*, service: Service, by: User) -> str:
+    """A new client secret (returned once; only its encryption is stored). The old one stops working."""
+    if service.protocol != Protocol.OIDC:
+        raise ValidationError(_("Only OpenID Connect services have a client secret."))
+    secret = client_secret_generate()
+    service.client_secret_encrypted = secret_encrypt(secret)
+    service.save(update_fields=["client_secret_encrypted"])
+    audit_record(actor=by, action="service.secret_rotate", obj=service, after={"client_id": service.client_id})
+    if service.live_version_id:
+        _register_changed(environment=service.environment, reason="client secret rotated")
+    return secret
+
+
+def oidc_client_secret(service: Service) -> str | None:
+    """The plain client secret for the proxy's configuration (None for services without one).
+
+    Callers that only need to verify can hash it with `members.secrets.secret_sha256`.
+    """
+    if not service.client_secret_encrypted:
+        return None
+    return secret_decrypt(service.client_secret_encrypted)
+
+
+@transaction.atomic
+def review_policy_set(*, by: User, auto_approve_test: bool, auto_approve_certificate_changes: bool) -> ReviewPolicy:
+    policy = ReviewPolicy.current()
+    before = audit_state(policy)
+    policy.auto_approve_test = auto_approve_test
+    policy.auto_approve_certificate_changes = auto_approve_certificate_changes
+    policy.save()
+    audit_record(actor=by, action="review_policy.set", obj=policy, before=before, after=audit_state(policy))
+    return policy

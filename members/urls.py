@@ -1,0 +1,38 @@
+from django.urls import path
+
+from members import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("register/", views.public_register, name="public-register"),
+    path("members/organisations/", views.organisation_list, name="organisation-list"),
+    path("members/organisations/new/", views.organisation_create, name="organisation-create"),
+    path("members/organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
+    path("members/organisations/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),
+    path("members/organisations/<int:pk>/schools/new/", views.school_edit, name="school-create"),
+    path("members/organisations/<int:pk>/schools/import/", views.school_import, name="school-import"),
+    path("members/organisations/<int:pk>/schools/<int:school_pk>/", views.school_edit, name="school-edit"),
+    path("members/organisations/<int:pk>/schools/<int:school_pk>/delete/", views.school_delete, name="school-delete"),
+    path("members/organisations/<int:pk>/login-sources/new/", views.login_source_edit, name="login-source-create"),
+    path(
+        "members/organisations/<int:pk>/login-sources/<int:source_pk>/",
+        views.login_source_edit,
+        name="login-source-edit",
+    ),
+    path(
+        "members/organisations/<int:pk>/login-sources/<int:source_pk>/delete/",
+        views.login_source_delete,
+        name="login-source-delete",
+    ),
+    path("members/organisations/<int:pk>/allowed-services/", views.allowed_services, name="allowed-services"),
+    path("members/organisations/<int:pk>/services/new/<str:protocol>/", views.service_create, name="service-create"),
+    path("members/services/", views.service_list, name="service-list"),
+    path("members/services/<int:pk>/", views.service_detail, name="service-detail"),
+    path("members/services/<int:pk>/edit/", views.service_edit, name="service-edit"),
+    path("members/services/<int:pk>/rotate-secret/", views.service_secret_rotate, name="service-secret-rotate"),
+    path("members/review/", views.review_queue, name="review-queue"),
+    path("members/review/settings/", views.review_policy, name="review-policy"),
+    path("members/versions/<int:pk>/approve/", views.version_approve, name="version-approve"),
+    path("members/versions/<int:pk>/reject/", views.version_reject, name="version-reject"),
+]

@@ -1,0 +1,493 @@
+"""Register pages: staff lists and review, member self-service, the public register.
+
+Thin: each view fetches its object through members/access.py (404 for anything the user may not
+see), calls one service or selector and renders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import selectors, services
+from members.access import (
+    can_edit_organisation,
+    can_edit_technical,
+    get_organisation_for_user,
+    get_service_for_user,
+    visible_organisation_ids,
+)
+from members.certificates import certificate_describe
+from members.forms import (
+    AllowedServicesForm,
+    LoginSourceForm,
+    MemberOrganisationForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    RejectForm,
+    ReviewPolicyForm,
+    SchoolForm,
+    SchoolImportForm,
+    ServiceCreateForm,
+    ServiceFilterForm,
+    ServiceVersionForm,
+    contact_forms,
+)
+from members.metadata import metadata_parse
+from members.metadata_fetch import metadata_fetch
+from members.models import LoginSource, Protocol, ReviewPolicy, School, ServiceVersion, VersionStatus
+from trustnet.accounts.access import member_login_required, operator_required
+
+SECRET_SESSION_KEY = "members_new_client_secret"  # noqa: S105 (a session key name, not a secret)
+
+
+def _errors_into(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _page(request: HttpRequest, items: Any) -> Any:
+    return Paginator(items, 50).get_page(request.GET.get("page"))
+
+
+# ---------------------------------------------------------------- organisations
+
+
+@member_login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    """Staff see every organisation; a member's user sees their own."""
+    form = OrganisationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    organisations = selectors.organisation_list(
+        search=filters.get("q", ""),
+        kind=filters.get("kind", ""),
+        role=filters.get("role", ""),
+        ids=visible_organisation_ids(request.user),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/organisation_list.html",
+        {"form": form, "page": _page(request, organisations), "query": query.urlencode()},
+    )
+
+
+@operator_required
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_save(
+                by=request.user, data=form.cleaned_data, municipality_codes=form.cleaned_data["municipality_codes"]
+            )
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            messages.success(request, _("Organisation added."))
+            return redirect("members:organisation-detail", pk=organisation.pk)
+    return render(request, "members/form.html", {"form": form, "title": _("New organisation")})
+
+
+@member_login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_organisation_for_user(request, pk)
+    context = {
+        "organisation": organisation,
+        "contacts": organisation.contacts.all(),
+        "codes": organisation.municipality_codes.all(),
+        "schools": organisation.schools.all(),
+        "login_sources": organisation.login_sources.prefetch_related("schools"),
+        "services": selectors.service_list(provider_ids=[organisation.pk]),
+        "allowed_services": organisation.allowed_services.select_related("live_version", "provider"),
+        "can_edit": can_edit_organisation(request.user, organisation.pk),
+        "can_edit_technical": can_edit_technical(request.user, organisation.pk),
+    }
+    return render(request, "members/organisation_detail.html", context)
+
+
+@member_login_required
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_organisation_for_user(request, pk, edit="organisation")
+    form_class = OrganisationForm if request.user.is_staff else MemberOrganisationForm
+    form = form_class(request.POST or None, instance=organisation)
+    contacts = contact_forms(organisation, request.POST or None)
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for _k, _l, f in contacts):
+        try:
+            services.organisation_save(
+                by=request.user,
+                organisation=organisation,
+                data=form.cleaned_data,
+                municipality_codes=form.cleaned_data["municipality_codes"],
+            )
+            for kind, _label, contact_form in contacts:
+                if contact_form.cleaned_data.get("name"):
+                    services.contact_save(
+                        organisation=organisation, by=request.user, kind=kind, **contact_form.cleaned_data
+                    )
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            messages.success(request, _("Organisation saved."))
+            return redirect("members:organisation-detail", pk=organisation.pk)
+    return render(
+        request,
+        "members/organisation_edit.html",
+        {"form": form, "contacts": contacts, "organisation": organisation},
+    )
+
+
+# ---------------------------------------------------------------- schools and login sources
+
+
+@member_login_required
+def school_edit(request: HttpRequest, pk: int, school_pk: int | None = None) -> HttpResponse:
+    organisation = get_organisation_for_user(request, pk, edit="technical")
+    school = get_object_or_404(School, pk=school_pk, organisation=organisation) if school_pk else None
+    form = SchoolForm(request.POST or None, instance=school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.school_save(organisation=organisation, by=request.user, school=school, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            messages.success(request, _("School saved."))
+            return redirect("members:organisation-detail", pk=organisation.pk)
+    return render(request, "members/form.html", {"form": form, "title": _("School"), "organisation": organisation})
+
+
+@require_POST
+@member_login_required
+def school_delete(request: HttpRequest, pk: int, school_pk: int) -> HttpResponse:
+    organisation = get_organisation_for_user(request, pk, edit="technical")
+    school = get_object_or_404(School, pk=school_pk, organisation=organisation)
+    services.school_delete(school=school, by=request.user)
+    messages.success(request, _("School removed."))
+    return redirect("members:organisation-detail", pk=organisation.pk)
+
+
+@member_login_required
+def school_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload → preview with row-level errors → confirm. Nothing is saved if any row is bad."""
+    organisation = get_organisation_for_user(request, pk, edit="technical")
+    form = SchoolImportForm(request.POST or None, request.FILES or None)
+    rows = None
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        try:
+            if "confirm" in request.POST:
+                count = services.schools_import(organisation=organisation, by=request.user, text=text)
+                messages.success(request, _("%(count)s schools imported.") % {"count": count})
+                return redirect("members:organisation-detail", pk=organisation.pk)
+            rows = services.schools_import_preview(organisation=organisation, text=text)
+        except ValidationError as error:
+            _errors_into(form, error)
+        form = SchoolImportForm(initial={"text": text})
+    has_errors = bool(rows) and any(row.errors for row in rows)
+    return render(
+        request,
+        "members/school_import.html",
+        {"form": form, "rows": rows, "has_errors": has_errors, "organisation": organisation},
+    )
+
+
+@member_login_required
+def login_source_edit(request: HttpRequest, pk: int, source_pk: int | None = None) -> HttpResponse:
+    organisation = get_organisation_for_user(request, pk, edit="technical")
+    source = get_object_or_404(LoginSource, pk=source_pk, organisation=organisation) if source_pk else None
+    form = LoginSourceForm(request.POST or None, instance=source, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.login_source_save(
+                organisation=organisation,
+                by=request.user,
+                login_source=source,
+                data=form.cleaned_data,
+                schools=form.cleaned_data["schools"],
+            )
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            messages.success(request, _("Login source saved."))
+            return redirect("members:organisation-detail", pk=organisation.pk)
+    return render(
+        request, "members/form.html", {"form": form, "title": _("Login source"), "organisation": organisation}
+    )
+
+
+@require_POST
+@member_login_required
+def login_source_delete(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    organisation = get_organisation_for_user(request, pk, edit="technical")
+    source = get_object_or_404(LoginSource, pk=source_pk, organisation=organisation)
+    services.login_source_delete(login_source=source, by=request.user)
+    messages.success(request, _("Login source removed."))
+    return redirect("members:organisation-detail", pk=organisation.pk)
+
+
+@member_login_required
+def allowed_services(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_organisation_for_user(request, pk, edit="technical")
+    form = AllowedServicesForm(request.POST or None, initial={"services": organisation.allowed_services.all()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.allowed_services_set(
+                organisation=organisation, by=request.user, services=form.cleaned_data["services"]
+            )
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            messages.success(request, _("Allowed services saved."))
+            return redirect("members:organisation-detail", pk=organisation.pk)
+    return render(
+        request, "members/form.html", {"form": form, "title": _("Allowed services"), "organisation": organisation}
+    )
+
+
+# ---------------------------------------------------------------- services
+
+
+@member_login_required
+def service_list(request: HttpRequest) -> HttpResponse:
+    form = ServiceFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    items = selectors.service_list(
+        search=filters.get("q", ""),
+        environment=filters.get("environment", ""),
+        protocol=filters.get("protocol", ""),
+        state=filters.get("state", ""),
+        expiring=bool(filters.get("expiring")),
+        provider_ids=visible_organisation_ids(request.user),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/service_list.html",
+        {
+            "form": form,
+            "page": _page(request, items),
+            "query": query.urlencode(),
+            "horizon": selectors.expiry_horizon(),
+        },
+    )
+
+
+def _apply_metadata(form: ServiceVersionForm, data: dict[str, Any]) -> str:
+    """Merge uploaded or fetched metadata into `data`; returns its entityID ("" without metadata)."""
+    upload = form.cleaned_data.get("metadata_file")
+    url = form.cleaned_data.get("metadata_url")
+    if not upload and not url:
+        return ""
+    raw = upload.read(settings.TRUSTNET_METADATA_MAX_BYTES + 1) if upload else metadata_fetch(url)
+    metadata = metadata_parse(raw)
+    data.update(
+        {k: v for k, v in services.version_data_from_metadata(metadata).items() if not form.cleaned_data.get(k)}
+    )
+    data.update(
+        {
+            "acs_endpoints": metadata.acs_endpoints,
+            "signing_certificate": metadata.signing_certificate,
+            "encryption_certificate": metadata.encryption_certificate,
+        }
+    )
+    return metadata.entity_id
+
+
+@member_login_required
+def service_create(request: HttpRequest, pk: int, protocol: str) -> HttpResponse:
+    organisation = get_organisation_for_user(request, pk, edit="technical")
+    if protocol not in Protocol.values:
+        raise Http404
+    form = ServiceCreateForm(request.POST or None, request.FILES or None, protocol=protocol)
+    if request.method == "POST" and form.is_valid():
+        data = form.version_data()
+        try:
+            entity_id = form.cleaned_data.get("entity_id", "")
+            if protocol == Protocol.SAML:
+                from_metadata = _apply_metadata(form, data)
+                if from_metadata and entity_id and entity_id != from_metadata:
+                    raise ValidationError({"entity_id": _("The entityID differs from the one in the metadata.")})
+                entity_id = from_metadata or entity_id
+            created = services.service_create(
+                provider=organisation,
+                by=request.user,
+                environment=form.cleaned_data["environment"],
+                protocol=protocol,
+                data=data,
+                entity_id=entity_id,
+            )
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            if created.client_secret:
+                request.session[SECRET_SESSION_KEY] = {"service": created.service.pk, "secret": created.client_secret}
+            messages.success(request, _("Service registered."))
+            return redirect("members:service-detail", pk=created.service.pk)
+    return render(
+        request, "members/service_form.html", {"form": form, "organisation": organisation, "protocol": protocol}
+    )
+
+
+@member_login_required
+def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    service = get_service_for_user(request, pk)
+    versions = list(service.versions.select_related("submitted_by", "reviewed_by")[:20])
+    pending = next((v for v in versions if v.status == VersionStatus.PENDING), None)
+    latest_rejected = next((v for v in versions if v.status == VersionStatus.REJECTED), None)
+    # The secret is shown once, right after it was generated, then forgotten.
+    secret = request.session.get(SECRET_SESSION_KEY)
+    if secret and secret.get("service") == service.pk:
+        del request.session[SECRET_SESSION_KEY]
+    else:
+        secret = None
+    shown = pending or service.live_version
+    # What a reviewer must look at: the fields the pending version changes compared with the live one.
+    changed = []
+    if pending and service.live_version:
+        changed = [
+            ServiceVersion._meta.get_field(name).verbose_name
+            for name in services.VERSION_FIELDS
+            if getattr(pending, name) != getattr(service.live_version, name)
+        ]
+    return render(
+        request,
+        "members/service_detail.html",
+        {
+            "service": service,
+            "live": service.live_version,
+            "pending": pending,
+            "latest_rejected": latest_rejected,
+            "changed": changed,
+            "versions": versions,
+            "secret": secret["secret"] if secret else None,
+            "signing": certificate_describe(shown.signing_certificate) if shown else None,
+            "encryption": certificate_describe(shown.encryption_certificate) if shown else None,
+            "can_edit": can_edit_technical(request.user, service.provider_id),
+            "reject_form": RejectForm(),
+        },
+    )
+
+
+@member_login_required
+def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    service = get_service_for_user(request, pk, edit=True)
+    base = service.versions.filter(status=VersionStatus.PENDING).first() or service.live_version
+    if base is None:
+        base = service.versions.first()
+    form = ServiceVersionForm(request.POST or None, request.FILES or None, protocol=service.protocol, instance=base)
+    if request.method == "POST" and form.is_valid():
+        data = form.version_data()
+        try:
+            if service.protocol == Protocol.SAML:
+                entity_id = _apply_metadata(form, data)
+                if entity_id and entity_id != service.entity_id:
+                    raise ValidationError(
+                        {"metadata_url": _("The metadata is for another entityID; register it as a new service.")}
+                    )
+            version = services.service_change(service=service, by=request.user, data=data)
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            if version.status == VersionStatus.APPROVED:
+                messages.success(request, _("Change saved and live."))
+            else:
+                messages.success(request, _("Change sent for review. The approved version stays live until then."))
+            return redirect("members:service-detail", pk=service.pk)
+    return render(
+        request,
+        "members/service_form.html",
+        {"form": form, "organisation": service.provider, "protocol": service.protocol, "service": service},
+    )
+
+
+@require_POST
+@member_login_required
+def service_secret_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+    service = get_service_for_user(request, pk, edit=True)
+    try:
+        secret = services.oidc_secret_rotate(service=service, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        request.session[SECRET_SESSION_KEY] = {"service": service.pk, "secret": secret}
+        messages.success(request, _("A new client secret was generated. The old one no longer works."))
+    return redirect("members:service-detail", pk=service.pk)
+
+
+# ---------------------------------------------------------------- review (operator staff)
+
+
+@operator_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "members/review_queue.html",
+        {"page": _page(request, selectors.pending_versions()), "policy": ReviewPolicy.current()},
+    )
+
+
+@require_POST
+@operator_required
+def version_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(ServiceVersion, pk=pk)
+    try:
+        services.service_approve(version=version, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Approved. The change is live."))
+    return redirect("members:service-detail", pk=version.service_id)
+
+
+@require_POST
+@operator_required
+def version_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(ServiceVersion, pk=pk)
+    form = RejectForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"reason": _("Give the reason for rejecting, so the member can fix it.")})
+        services.service_reject(version=version, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Rejected; the member has been told why."))
+    return redirect("members:service-detail", pk=version.service_id)
+
+
+@operator_required
+def review_policy(request: HttpRequest) -> HttpResponse:
+    policy = ReviewPolicy.current()
+    form = ReviewPolicyForm(
+        request.POST or None,
+        initial={
+            "auto_approve_test": policy.auto_approve_test,
+            "auto_approve_certificate_changes": policy.auto_approve_certificate_changes,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.review_policy_set(by=request.user, **form.cleaned_data)
+        messages.success(request, _("Review settings saved."))
+        return redirect("members:review-queue")
+    return render(request, "members/form.html", {"form": form, "title": _("Review settings")})
+
+
+# ---------------------------------------------------------------- public
+
+
+def public_register(request: HttpRequest) -> HttpResponse:
+    """Every production service and exactly which personal data it receives, and why (GDPR)."""
+    return render(request, "members/public_register.html", {"services": selectors.public_register()})

@@ -1,0 +1,57 @@
+"""The member register's pages pass axe-core's WCAG 2.1 A/AA rules (no serious or critical violation)."""
+
+import pytest
+
+from members import services
+from tests.browser.conftest import assert_accessible, login
+from tests.factories import OrganisationRoleFactory, ServiceProviderOrganisationFactory
+from tests.members.conftest import oidc_data, saml_data
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def register(operator, org_a):
+    provider = ServiceProviderOrganisationFactory(name_fi="Oppimisaarre Oy")
+    saml = services.service_create(
+        provider=provider, by=operator, environment="production", protocol="saml", data=saml_data(),
+        entity_id="https://sp.example.fi/saml",
+    )  # fmt: skip
+    services.service_approve(version=saml.version, by=operator)
+    oidc = services.service_create(
+        provider=provider, by=operator, environment="test", protocol="oidc", data=oidc_data()
+    )
+    services.school_save(organisation=org_a, by=operator, code="12345", name="Mattilan koulu", school_type="basic")
+    return {"provider": provider, "saml": saml.service, "oidc": oidc.service}
+
+
+def test_public_register_is_accessible(page, site, register):
+    page.goto(site + "/register/")
+    assert_accessible(page, "public-register")
+
+
+def test_operator_register_pages_are_accessible(page, site, operator, register, org_a):
+    login(page, site, operator.email, mfa=True)
+    for path, name in [
+        ("/members/organisations/", "organisation-list"),
+        (f"/members/organisations/{org_a.pk}/", "organisation-detail"),
+        (f"/members/organisations/{org_a.pk}/edit/", "organisation-edit"),
+        ("/members/services/", "service-list"),
+        (f"/members/services/{register['oidc'].pk}/", "service-detail-pending"),
+        ("/members/review/", "review-queue"),
+    ]:
+        page.goto(site + path)
+        assert_accessible(page, name)
+
+
+def test_member_service_pages_are_accessible(page, site, register):
+    user = OrganisationRoleFactory(organisation=register["provider"], role="technical").user
+    login(page, site, user.email)
+    for path, name in [
+        (f"/members/organisations/{register['provider'].pk}/", "provider-detail"),
+        (f"/members/services/{register['saml'].pk}/", "service-detail"),
+        (f"/members/services/{register['saml'].pk}/edit/", "service-edit-saml"),
+        (f"/members/organisations/{register['provider'].pk}/services/new/oidc/", "service-create-oidc"),
+    ]:
+        page.goto(site + path)
+        assert_accessible(page, name)
