@@ -69,6 +69,12 @@ def english_by_default():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fail_fast(page):
+    """A missing element fails in seconds, not Playwright's default 30 s: every page here is local."""
+    page.set_default_timeout(10_000)
+
+
 @pytest.fixture
 def site(live_server):
     """The live server's base URL."""
