@@ -32,6 +32,7 @@ messages: $(BIN)/.installed
 
 run: $(BIN)/.installed messages
 	DEBUG=true $(BIN)/python manage.py migrate --no-input -v0
+	DEBUG=true $(BIN)/python manage.py proxy_signing_key --if-missing
 	DEBUG=true $(BIN)/python manage.py load_demo
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from fractions import Fraction
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +21,8 @@ class SteeringGroup(models.Model):
     # Qualified majority: yes ≥ majority × (yes + no).
     majority_numerator = models.PositiveSmallIntegerField(default=2)
     majority_denominator = models.PositiveSmallIntegerField(default=3)
+    # Voters see the running count only after closing unless staff turn this off (issue 5).
+    tally_secret_until_close = models.BooleanField(_("keep the count secret until closing"), default=True)
 
     class Meta:
         verbose_name = _("steering group")
@@ -29,10 +32,23 @@ class SteeringGroup(models.Model):
                 condition=models.Q(quorum_denominator__gt=0) & models.Q(majority_denominator__gt=0),
                 name="contracts_rule_denominators_positive",
             ),
+            models.CheckConstraint(
+                condition=models.Q(quorum_numerator__lte=models.F("quorum_denominator"))
+                & models.Q(majority_numerator__lte=models.F("majority_denominator")),
+                name="contracts_rule_fractions_at_most_one",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def quorum(self) -> Fraction:
+        return Fraction(self.quorum_numerator, self.quorum_denominator)
+
+    @property
+    def majority(self) -> Fraction:
+        return Fraction(self.majority_numerator, self.majority_denominator)
 
 
 class SeatQuerySet(models.QuerySet["Seat"]):
@@ -380,3 +396,18 @@ class Termination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership}: {self.get_kind_display()} → {self.ends_on:%Y-%m-%d}"
+
+
+# The steering group's proposals and votes live in their own module; imported here so Django
+# registers them with this app.
+from contracts.steering_models import (  # noqa: E402, F401
+    CHANGE_OBJECTION_DAYS,
+    ChangeNotice,
+    EligibleSeat,
+    Proposal,
+    ProposalStatus,
+    Reaction,
+    Vote,
+    VoteChoice,
+    proposal_text_sha256,
+)

@@ -77,3 +77,11 @@ def english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def proxy_signing_files_outside_the_worktree(settings, tmp_path_factory):
+    """The proxy's demo loader writes a signing key when none exists; keep it out of var/."""
+    folder = tmp_path_factory.getbasetemp() / "proxy-signing"
+    settings.PROXY_SIGNING_KEY_FILE = folder / "signing-key.pem"
+    settings.PROXY_SIGNING_CERT_FILE = folder / "signing-cert.pem"

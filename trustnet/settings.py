@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "trustnet.accounts",
     "trustnet.audit",
     "trustnet.portal",
+    "trustnet.proxy",
     "members",
     "contracts",
 ]
@@ -202,7 +203,41 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contracts.tasks.memberships_end",
         "schedule": crontab(minute=5, hour=0),
     },
+    "steering-changes-apply": {
+        "task": "contracts.steering_tasks.steering_changes_apply",
+        "schedule": crontab(minute=10, hour=0),
+    },
+    "steering-proposals-close-due": {
+        "task": "contracts.steering_tasks.steering_proposals_close_due",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Re-signs unchanged metadata once less than half its validity is left (DESIGN section 5).
+    "proxy-refresh": {
+        "task": "trustnet.proxy.tasks.proxy_refresh",
+        "schedule": crontab(minute=5),
+    },
 }
+
+# The proxy configuration (DESIGN section 5; docs/proxy-configuration.md).
+# The inputs seam: a function (environment=, on=) -> trustnet.proxy.inputs.ProxyInputs.
+PROXY_COLLECT_INPUTS = env.str("PROXY_COLLECT_INPUTS", default="trustnet.proxy.register.collect_inputs")
+PROXY_SIGNING_KEY_FILE = env.path("PROXY_SIGNING_KEY_FILE", default=BASE_DIR / "var" / "proxy" / "signing-key.pem")
+PROXY_SIGNING_CERT_FILE = env.path("PROXY_SIGNING_CERT_FILE", default=BASE_DIR / "var" / "proxy" / "signing-cert.pem")
+# During a key rollover: the next certificate, published beside the current one.
+PROXY_NEXT_SIGNING_CERT_FILE = env.str("PROXY_NEXT_SIGNING_CERT_FILE", default="")
+PROXY_METADATA_NAME = env.str("PROXY_METADATA_NAME", default="urn:mace:trustnet:metadata")
+PROXY_PUBLISHER = env.str("PROXY_PUBLISHER", default=SITE_URL)
+PROXY_REGISTRATION_AUTHORITY = env.str("PROXY_REGISTRATION_AUTHORITY", default=SITE_URL)
+# validUntil: default 10 days, never over 14 (Shibboleth's default maxValidityInterval).
+PROXY_VALIDITY = timedelta(days=env.int("PROXY_VALIDITY_DAYS", default=10))
+PROXY_CACHE_DURATION = env.str("PROXY_CACHE_DURATION", default="PT6H")
+PROXY_BUILD_DEBOUNCE_SECONDS = env.int("PROXY_BUILD_DEBOUNCE_SECONDS", default=10)
+# Rendered entity fragments each worker keeps in memory between builds.
+PROXY_FRAGMENT_MEMORY_BYTES = env.int("PROXY_FRAGMENT_MEMORY_BYTES", default=256 * 1024 * 1024)
+# Cache-Control max-age of served configuration, seconds.
+PROXY_MAX_AGE = env.int("PROXY_MAX_AGE", default=300)
+if PROXY_VALIDITY.total_seconds() > 14 * 86400:
+    raise ValueError("PROXY_VALIDITY_DAYS: at most 14 (Shibboleth's default maxValidityInterval)")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -231,6 +266,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Per-page PDF progress and per-task success lines drown what an operator needs to see.
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "celery.app.trace": {"level": env.str("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
+    },
 }
 
 if PRODUCTION:

@@ -11,6 +11,8 @@ urlpatterns = [
     path("agreements/", include("contracts.urls")),
     path("", include("members.urls")),
     path("api/", include("members.api_urls")),
+    path("", include("contracts.steering_urls")),
+    path("proxy/", include("trustnet.proxy.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -13,6 +13,8 @@ DEMO_LOADERS = [
     "trustnet.accounts.demo.load",
     "contracts.demo_agreements.load",
     "contracts.demo.load",
+    "contracts.steering_demo.load",
+    "trustnet.proxy.demo.load",
 ]
 
 

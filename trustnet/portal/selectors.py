@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from contracts.models import MemberRole, Seat
 from contracts.selectors import membership_counts, memberships_of
+from contracts.steering_selectors import change_notices_for_member, proposals_for_seat_holder
 from members.models import Organisation, ServiceVersion, VersionStatus
 from members.selectors import service_list
 from trustnet.accounts.models import Invitation, OrganisationRole, User
@@ -52,9 +53,12 @@ def member_dashboard_context(user: User) -> dict[str, Any]:
             role for role, is_registered in registered if is_registered and role not in open_roles
         ]
         organisation.is_signatory = any(role.role == "signatory" for role in organisation.my_roles)
-    return {"organisations": organisations}
+
+    # Agreement changes the organisation has not answered yet (DESIGN 3.5: every member is informed).
+    pending_changes = change_notices_for_member(user).filter(reaction="pending")
+    return {"organisations": organisations, "pending_changes": pending_changes}
 
 
 def steering_dashboard_context(user: User) -> dict[str, Any]:
     seats = Seat.objects.current().filter(holder=user).select_related("group", "organisation")
-    return {"seats": seats}
+    return {"seats": seats, "proposals": proposals_for_seat_holder(user)}

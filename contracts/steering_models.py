@@ -1,0 +1,198 @@
+"""Proposals to change the agreement, the seats eligible to vote on them, votes, and the notice
+every member gets of a change that passed (DESIGN section 3 item 5).
+
+Imported at the end of `contracts.models`, so Django registers these with the app.
+"""
+
+from __future__ import annotations
+
+import datetime
+from fractions import Fraction
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# A member may leave because of a change within this many days of being told of it, and the
+# change takes effect no earlier than this many days after the notification (DESIGN 3.5).
+CHANGE_OBJECTION_DAYS = 30
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open for voting")
+    CLOSED = "closed", _("Closed")
+
+
+class Proposal(models.Model):
+    """A new agreement version put to the steering group, with its rationale and effective date."""
+
+    group = models.ForeignKey("contracts.SteeringGroup", on_delete=models.PROTECT, related_name="proposals")
+    version = models.OneToOneField(
+        "contracts.AgreementVersion", on_delete=models.PROTECT, related_name="proposal", verbose_name=_("new version")
+    )
+    # The version the change replaces, fixed when the proposal is made so the diff voters saw
+    # stays the diff in the minutes.
+    previous_version = models.ForeignKey(
+        "contracts.AgreementVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("current version"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    rationale = models.TextField(_("rationale"))
+    effective_date = models.DateField(_("proposed effective date"))
+    status = models.CharField(max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(null=True, blank=True)
+    # SHA-256 of the new version's Finnish and Swedish text when voting opened: closing checks
+    # that the text voted on is still the text that will be published.
+    text_sha256 = models.CharField(max_length=64, blank=True)
+    deadline = models.DateTimeField(_("voting deadline"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The result, recorded once at closing; the rule used is copied so later changes to the
+    # group's rule cannot rewrite history.
+    seat_count = models.PositiveIntegerField(null=True, blank=True)
+    yes_count = models.PositiveIntegerField(null=True, blank=True)
+    no_count = models.PositiveIntegerField(null=True, blank=True)
+    abstain_count = models.PositiveIntegerField(null=True, blank=True)
+    quorum = models.CharField(max_length=20, blank=True)
+    majority = models.CharField(max_length=20, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+    minutes_pdf = models.BinaryField(null=True, blank=True, editable=False)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="open") | models.Q(opened_at__isnull=False, deadline__isnull=False),
+                name="contracts_proposal_open_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | models.Q(closed_at__isnull=False, passed__isnull=False),
+                name="contracts_proposal_closed_has_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open(self, *, at: datetime.datetime) -> bool:
+        return self.status == ProposalStatus.OPEN and self.deadline is not None and at < self.deadline
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == ProposalStatus.CLOSED
+
+    @property
+    def quorum_fraction(self) -> Fraction:
+        return Fraction(self.quorum) if self.quorum else self.group.quorum
+
+    @property
+    def majority_fraction(self) -> Fraction:
+        return Fraction(self.majority) if self.majority else self.group.majority
+
+
+def proposal_text_sha256(version) -> str:
+    """One hash over both signed languages of a version, as voters saw them."""
+    import hashlib
+
+    return hashlib.sha256(f"{version.text_fi}\x00{version.text_sv}".encode()).hexdigest()
+
+
+class EligibleSeat(models.Model):
+    """A seat that may vote on a proposal, frozen when voting opens: later seat changes do not
+    change who decides. Holder and organisation are copied for the minutes."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="eligible_seats")
+    seat = models.ForeignKey("contracts.Seat", on_delete=models.PROTECT, related_name="+")
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    holder_name = models.CharField(max_length=200)
+    organisation_name = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["organisation_name", "holder_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "seat"], name="contracts_eligible_seat_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder_name} ({self.organisation_name})"
+
+
+class VoteChoice(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    ABSTAIN = "abstain", _("Abstain")
+
+
+class Vote(models.Model):
+    """A seat's vote on a proposal; changed in place until the deadline."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="votes")
+    seat = models.ForeignKey("contracts.Seat", on_delete=models.PROTECT, related_name="votes")
+    choice = models.CharField(_("vote"), max_length=10, choices=VoteChoice.choices)
+    cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cast_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            # One vote per seat per proposal (issue 5, "Integrity").
+            models.UniqueConstraint(fields=["proposal", "seat"], name="contracts_one_vote_per_seat"),
+            models.CheckConstraint(
+                condition=models.Q(choice__in=["yes", "no", "abstain"]), name="contracts_vote_choice_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat_id}: {self.choice}"
+
+
+class Reaction(models.TextChoices):
+    PENDING = "pending", _("Has not reacted")
+    ACCEPTED = "accepted", _("Accepted")
+    TERMINATED = "terminated", _("Terminated because of the change")
+
+
+class ChangeNotice(models.Model):
+    """One member organisation told of one passed change, and what it did about it."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="notices")
+    organisation = models.ForeignKey("members.Organisation", on_delete=models.PROTECT, related_name="change_notices")
+    notified_at = models.DateTimeField()
+    reaction = models.CharField(max_length=12, choices=Reaction.choices, default=Reaction.PENDING)
+    reacted_at = models.DateTimeField(null=True, blank=True)
+    reacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    moved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change notice")
+        verbose_name_plural = _("change notices")
+        ordering = ["organisation__name_fi", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "organisation"], name="contracts_change_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} → {self.organisation_id}"
+
+    @property
+    def objection_deadline(self) -> datetime.date:
+        """The last day on which the member may terminate because of the change."""
+        return timezone.localdate(self.notified_at) + datetime.timedelta(days=CHANGE_OBJECTION_DAYS)
+
+    def may_terminate(self, *, on: datetime.date) -> bool:
+        return self.reaction != Reaction.TERMINATED and on <= self.objection_deadline

@@ -1,0 +1,144 @@
+"""Factories of proxy inputs (plain dataclasses), and a switchable register for tests."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from trustnet.proxy.demo import DEMO_SP_CERT
+from trustnet.proxy.inputs import (
+    Certificate,
+    Contact,
+    Endpoint,
+    HomeOrganisation,
+    Localized,
+    LoginSource,
+    Logo,
+    OidcClient,
+    ProxyInputs,
+    RegistrationInfo,
+    RequestedAttribute,
+    School,
+    Service,
+)
+
+_counter = itertools.count(1)
+
+# Test data only; the register supplies these from members/attributes.py (DESIGN section 4).
+ATTRIBUTES = {
+    "uid": ("urn:mpass.id:uid", "sub"),
+    "givenName": ("urn:oid:2.5.4.42", "given_name"),
+    "surname": ("urn:oid:2.5.4.4", "family_name"),
+    "schoolCode": ("urn:mpass.id:schoolCode", "urn:mpass.id:schoolCode"),
+    "role": ("urn:mpass.id:role", "urn:mpass.id:role"),
+    "learnerId": ("urn:oid:1.3.6.1.4.1.16161.1.1.27", "urn:oid:1.3.6.1.4.1.16161.1.1.27"),
+}
+
+
+def attribute(key: str, *, required: bool = True, purpose: str = "login") -> RequestedAttribute:
+    saml_name, claim = ATTRIBUTES[key]
+    return RequestedAttribute(
+        key=key, saml_name=saml_name, friendly_name=key, oidc_claim=claim, is_required=required, purpose=purpose
+    )
+
+
+def saml_service(
+    *, n: int | None = None, environment: str = "test", attributes: tuple[str, ...] = ("uid", "schoolCode"), **overrides
+) -> Service:
+    n = n if n is not None else next(_counter)
+    values = {
+        "key": f"svc-{n}",
+        "protocol": "saml",
+        "environment": environment,
+        "name": Localized(fi=f"Palvelu {n}", sv=f"Tjänst {n}", en=f"Service {n}"),
+        "description": Localized(fi="Kuvaus", sv="Beskrivning", en="Description"),
+        "organisation_name": Localized(fi="Palveluntarjoaja Oy", sv="Tjänsteleverantör Ab", en="Provider Ltd"),
+        "organisation_url": Localized(en="https://provider.example.fi/"),
+        "logos": (Logo(url=f"https://sp{n}.example.fi/logo.png", width=100, height=50),),
+        "information_url": Localized(fi=f"https://sp{n}.example.fi/info"),
+        "privacy_statement_url": Localized(fi=f"https://sp{n}.example.fi/privacy"),
+        "entity_id": f"https://sp{n}.example.fi/saml",
+        "acs_endpoints": (
+            Endpoint(
+                binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+                location=f"https://sp{n}.example.fi/acs",
+                index=0,
+                is_default=True,
+            ),
+        ),
+        "certificates": (Certificate(pem=DEMO_SP_CERT, use="signing"), Certificate(pem=DEMO_SP_CERT, use="encryption")),
+        "attributes": tuple(attribute(key, required=key == "uid") for key in attributes),
+        "contacts": (
+            Contact(
+                contact_type="technical", email=f"tech@sp{n}.example.fi", given_name="Maija", surname="Meikäläinen"
+            ),
+            Contact(contact_type="security", email=f"cert@sp{n}.example.fi"),
+        ),
+        "registration": RegistrationInfo(
+            authority="https://trustnet.example.fi",
+            instant=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            policy_url="https://trustnet.example.fi/policy",
+        ),
+    }
+    values.update(overrides)
+    return Service(**values)
+
+
+def oidc_service(
+    *, n: int | None = None, environment: str = "test", attributes: tuple[str, ...] = ("uid",), **overrides
+) -> Service:
+    n = n if n is not None else next(_counter)
+    values = {
+        "key": f"rp-{n}",
+        "protocol": "oidc",
+        "environment": environment,
+        "name": Localized(fi=f"OIDC-palvelu {n}", en=f"OIDC service {n}"),
+        "organisation_name": Localized(fi="RP Oy"),
+        "client_id": f"client-{n}",
+        "oidc": OidcClient(
+            redirect_uris=(f"https://rp{n}.example.fi/cb",),
+            auth_method="private_key_jwt",
+            jwks_uri=f"https://rp{n}.example.fi/jwks",
+        ),
+        "attributes": tuple(attribute(key) for key in attributes),
+    }
+    values.update(overrides)
+    return Service(**values)
+
+
+def home_organisation(*, n: int | None = None, allowed: tuple[str, ...] | None = None) -> HomeOrganisation:
+    n = n if n is not None else next(_counter)
+    return HomeOrganisation(
+        key=f"home-{n}",
+        name=Localized(fi=f"Kunta {n}"),
+        oid=f"1.2.246.562.10.{n:011d}",
+        municipality_codes=("091",),
+        schools=(School(code=f"{n:05d}", name=f"Koulu {n}"),),
+        login_sources=(
+            LoginSource(key="wilma", kind="wilma", identifier=f"kunta{n}.inschool.fi", school_codes=(f"{n:05d}",)),
+        ),
+        allowed_service_keys=allowed,
+    )
+
+
+def inputs(*services: Service, environment: str = "test", homes: tuple[HomeOrganisation, ...] = ()) -> ProxyInputs:
+    return ProxyInputs(
+        environment=environment, on=datetime.date(2026, 11, 27), services=services, home_organisations=homes
+    )
+
+
+class Register:
+    """What `collect_inputs` returns in a test: set `.by_env[env]` to a ProxyInputs."""
+
+    by_env: dict[str, ProxyInputs] = {}
+    calls: list[tuple[str, datetime.date]] = []
+
+
+def collect_inputs(*, environment: str, on: datetime.date) -> ProxyInputs:
+    Register.calls.append((environment, on))
+    found = Register.by_env.get(environment)
+    if found is None:
+        return ProxyInputs(environment=environment, on=on)
+    return ProxyInputs(
+        environment=environment, on=on, services=found.services, home_organisations=found.home_organisations
+    )

@@ -1,0 +1,297 @@
+"""Snapshots: idempotent builds, re-signing, failures kept, gates, caches, scheduling."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import psycopg2
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from contracts.signals import membership_changed
+from members.signals import register_changed
+from tests.factories import UserFactory
+from tests.proxy.helpers import entity_ids, metadata_of
+from tests.proxy.inputs_factory import Register, home_organisation, oidc_service, saml_service
+from trustnet.audit.models import Entry
+from trustnet.proxy import build, validation
+from trustnet.proxy.models import EntityDocument, Fragment, Publication, Snapshot
+from trustnet.proxy.services import BUILDER_LOCK, _builder_lock, snapshot_build
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+NOON = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.UTC)
+
+
+def test_build_of_small_register_is_valid_and_published(small_register):
+    snapshot = snapshot_build(environment="test", trigger="test")
+    assert snapshot.errors == []
+    assert snapshot.status == Snapshot.Status.VALID
+    assert Publication.objects.get(environment="test").snapshot == snapshot
+    assert set(snapshot.files) == set(build.OUTPUT_NAMES)
+    assert (snapshot.service_count, snapshot.entity_count) == (3, 2)
+    assert set(snapshot.report["timings"]) == {"read_inputs", "render", "sign", "validate", "store"}
+
+
+def test_publishing_is_audited(small_register):
+    snapshot = snapshot_build(environment="test", trigger="register: service approved")
+    entry = Entry.objects.get(action="proxy.published")
+    assert entry.object_id == str(snapshot.pk)
+    assert entry.after["metadata_sha256"] == snapshot.files["metadata.xml"]["sha256"]
+    assert Entry.objects.filter(action="proxy.snapshot_built").count() == 1
+
+
+def test_snapshot_records_time_trigger_and_who(small_register):
+    user = UserFactory(is_staff=True)
+    with time_machine.travel(NOON, tick=False):
+        snapshot = snapshot_build(environment="test", trigger="manual rebuild", by=user)
+    assert (snapshot.created_at, snapshot.trigger, snapshot.created_by) == (NOON, "manual rebuild", user)
+
+
+def test_unchanged_content_is_not_rebuilt_so_the_etag_stays_stable(small_register):
+    with time_machine.travel(NOON, tick=False):
+        first = snapshot_build(environment="test", trigger="a")
+    with time_machine.travel(NOON + datetime.timedelta(days=4), tick=False):
+        again = snapshot_build(environment="test", trigger="b")
+    assert again.pk == first.pk
+    assert Snapshot.objects.count() == 1
+
+
+def test_unchanged_content_is_re_signed_when_less_than_half_the_validity_is_left(small_register):
+    with time_machine.travel(NOON, tick=False):
+        first = snapshot_build(environment="test", trigger="a")
+    with time_machine.travel(NOON + datetime.timedelta(days=5, minutes=1), tick=False):
+        again = snapshot_build(environment="test", trigger="scheduled refresh")
+    assert again.pk != first.pk and again.status == "valid"
+    assert again.content_hash == first.content_hash
+    assert again.document_id != first.document_id
+    assert Publication.objects.get(environment="test").snapshot == again
+
+
+def test_changed_content_builds_a_new_snapshot_reusing_unchanged_fragments(register):
+    services = [saml_service(n=n) for n in range(1, 6)]
+    register("test", *services)
+    first = snapshot_build(environment="test", trigger="a")
+    assert first.report["new_fragments"] == 5 and first.report["new_entity_documents"] == 5
+    services[2] = saml_service(n=3, attributes=("uid",))
+    register("test", *services)
+    second = snapshot_build(environment="test", trigger="b")
+    assert second.pk != first.pk
+    assert second.report["new_fragments"] == 1
+    assert second.report["new_entity_documents"] == 1
+    assert Fragment.objects.count() == 6 and EntityDocument.objects.count() == 6
+
+
+def test_a_removed_service_disappears_from_every_output(register):
+    register("test", saml_service(n=1), saml_service(n=2))
+    snapshot_build(environment="test", trigger="a")
+    register("test", saml_service(n=1))  # e.g. its provider's membership ended today
+    snapshot = snapshot_build(environment="test", trigger="membership ended")
+    assert entity_ids(metadata_of(snapshot)) == ["https://sp1.example.fi/saml"]
+    for name in ("attribute-filter.xml", "satosa-attribute-policy.yaml", "config.json"):
+        assert b"sp2.example.fi" not in build.read_file(snapshot, name)
+
+
+def test_the_register_is_read_for_the_local_date_of_the_build(register):
+    register("test", saml_service(n=1))
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 22, 30, tzinfo=datetime.UTC), tick=False):
+        snapshot_build(environment="test", trigger="a")
+    # 22:30 UTC is already the next day in Helsinki: an end date of 31 December has passed.
+    assert Register.calls == [("test", datetime.date(2027, 1, 1))]
+
+
+def test_a_failing_build_is_kept_staff_are_alerted_and_the_last_good_snapshot_stays(
+    register, operator, django_capture_on_commit_callbacks
+):
+    register("test", saml_service(n=1))
+    good = snapshot_build(environment="test", trigger="a")
+    register("test", saml_service(n=1), saml_service(n=2, acs_endpoints=()))  # schema-invalid
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = snapshot_build(environment="test", trigger="b")
+    assert failed.status == Snapshot.Status.FAILED
+    assert any("AssertionConsumerService" in error for error in failed.errors)
+    assert "metadata.xml" in failed.files  # kept for inspection
+    assert Publication.objects.get(environment="test").snapshot == good
+    assert [m.to for m in mail.outbox] == [[operator.email]]
+    assert "failed" in mail.outbox[0].subject
+    assert Entry.objects.filter(action="proxy.snapshot_failed").count() == 1
+
+
+def test_consistency_check_finds_release_rules_that_differ():
+    from tests.proxy.inputs_factory import inputs
+    from trustnet.proxy import metadata_xml, release_rules
+
+    data = inputs(saml_service(n=1))
+    other = inputs(saml_service(n=1, attributes=("uid", "learnerId")))
+    root = metadata_xml.aggregate_unsigned(
+        fragments=[metadata_xml.entity_fragment(data.services[0], registration_authority="r")],
+        name="n",
+        document_id="_x",
+        valid_until=NOON,
+        cache_duration="PT6H",
+        publisher="p",
+        creation_instant=NOON,
+    )
+    errors = validation.consistency_errors(
+        metadata_root=root,
+        attribute_filter=release_rules.attribute_filter_xml(other),
+        satosa_policy=release_rules.satosa_policy_yaml(data),
+        config=release_rules.config_json(data),
+        expected_entity_ids=["https://sp1.example.fi/saml"],
+    )
+    assert errors == ["attribute-filter.xml: release rules differ from config.json"]
+
+
+def test_query_count_of_a_build_does_not_depend_on_the_number_of_services(register):
+    def queries(count: int) -> int:
+        register("test", *[saml_service(n=n) for n in range(count)])
+        with CaptureQueriesContext(connection) as context:
+            assert snapshot_build(environment="test", trigger="t").status == "valid"
+        return len(context.captured_queries)
+
+    queries(1)  # the first build ever also creates the audit chain head and the publication
+    assert queries(2) == queries(40)
+
+
+def test_outputs_release_exactly_the_approved_attributes(small_register):
+    snapshot = snapshot_build(environment="test", trigger="t")
+    config = json.loads(build.read_file(snapshot, "config.json"))
+    by_requester = {s["requester"]: s for s in config["services"]}
+    assert by_requester["https://sp2.example.fi/saml"]["attributes"] == ["givenName", "surname", "uid"]
+    oidc = by_requester["client-3"]
+    assert oidc["redirect_uris"] == ["https://rp3.example.fi/cb"]
+    assert oidc["token_endpoint_auth_method"] == "private_key_jwt"
+    assert oidc["released"] == [{"key": "uid", "oidc_claim": "sub", "required": True, "saml_name": "urn:mpass.id:uid"}]
+    homes = {h["key"]: h for h in config["home_organisations"]}
+    assert homes["home-10"]["allowed_services"] is None  # all
+    assert homes["home-11"]["allowed_services"] == ["svc-1"]  # "gone" is not in force
+    assert homes["home-10"]["login_sources"][0]["kind"] == "wilma"
+    assert homes["home-10"]["schools"] == [{"code": "00010", "name": "Koulu 10"}]
+
+    afp = build.read_file(snapshot, "attribute-filter.xml")
+    assert b'xmlns="urn:mace:shibboleth:2.0:afp"' in afp
+    assert afp.count(b"<AttributeFilterPolicy ") == 3
+    assert b'<PolicyRequirementRule xsi:type="Requester" value="client-3"/>' in afp
+    policy = build.read_file(snapshot, "satosa-attribute-policy.yaml")
+    assert b"https://sp1.example.fi/saml:\n      allowed:\n      - schoolCode\n      - uid" in policy
+
+
+def test_a_service_without_attributes_gets_no_policy_so_nothing_is_released(register):
+    register("test", saml_service(n=1), oidc_service(n=2, attributes=()))
+    snapshot = snapshot_build(environment="test", trigger="t")
+    assert b"client-2" not in build.read_file(snapshot, "attribute-filter.xml")
+    assert b"client-2" not in build.read_file(snapshot, "satosa-attribute-policy.yaml")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_register_change_builds_after_commit_and_a_repeat_changes_nothing(register):
+    register("test", saml_service(n=1))
+    with transaction.atomic():
+        register_changed.send(sender=None, environment="test", reason="service approved")
+        register_changed.send(sender=None, environment="test", reason="another change")
+        assert Snapshot.objects.count() == 0  # not before commit
+    assert {env for env, _ in Register.calls} == {"test"}
+    # Tasks run eagerly here, so each change ran a build; the second found nothing new.
+    assert Snapshot.objects.count() == 1
+    assert Publication.objects.get(environment="test").snapshot.trigger == "register: service approved"
+
+
+def test_changes_while_a_build_is_waiting_join_it(monkeypatch, django_capture_on_commit_callbacks, settings):
+    """Debounce: only the first change in the window enqueues a (delayed) build."""
+    from trustnet.proxy import tasks
+
+    enqueued = []
+    monkeypatch.setattr(tasks.proxy_build, "apply_async", lambda **kwargs: enqueued.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        register_changed.send(sender=None, environment="test", reason="one")
+        register_changed.send(sender=None, environment="test", reason="two")
+        register_changed.send(sender=None, environment="production", reason="three")
+    assert enqueued == [
+        {
+            "kwargs": {"environment": "test", "trigger": "register: one"},
+            "countdown": settings.PROXY_BUILD_DEBOUNCE_SECONDS,
+        },
+        {
+            "kwargs": {"environment": "production", "trigger": "register: three"},
+            "countdown": settings.PROXY_BUILD_DEBOUNCE_SECONDS,
+        },
+    ]
+    # The build clears the mark when it starts, so a later change schedules again.
+    tasks.cache.delete(tasks._pending_key("test"))
+    with django_capture_on_commit_callbacks(execute=True):
+        register_changed.send(sender=None, environment="test", reason="four")
+    assert len(enqueued) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_membership_change_rebuilds_both_environments(register):
+    register("test", saml_service(n=1))
+    register("production", saml_service(n=2, environment="production"))
+    membership_changed.send(sender=None, organisation_id=1, role="service_provider", reason="notice ended")
+    assert set(Publication.objects.values_list("environment", flat=True)) == {"test", "production"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_one_builder_runs_at_a_time(settings):
+    """While a build holds the advisory lock, another connection cannot take it."""
+    database = settings.DATABASES["default"]
+    other = psycopg2.connect(
+        dbname=connection.settings_dict["NAME"],
+        user=database.get("USER") or "postgres",
+        host=database.get("HOST") or "127.0.0.1",
+        port=database.get("PORT") or 5432,
+    )
+    try:
+        with transaction.atomic():
+            _builder_lock()
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [BUILDER_LOCK])
+                assert cursor.fetchone()[0] is False
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [BUILDER_LOCK])
+            assert cursor.fetchone()[0] is True
+    finally:
+        other.close()
+
+
+def test_home_organisation_changes_alone_make_a_new_snapshot(register):
+    register("test", saml_service(n=1), homes=(home_organisation(n=1),))
+    first = snapshot_build(environment="test", trigger="a")
+    register("test", saml_service(n=1), homes=(home_organisation(n=1), home_organisation(n=2)))
+    second = snapshot_build(environment="test", trigger="b")
+    assert second.pk != first.pk and second.content_hash != first.content_hash
+
+
+def test_inputs_that_cannot_be_rendered_leave_a_failed_snapshot(settings, small_register):
+    good = snapshot_build(environment="test", trigger="a")
+    settings.PROXY_COLLECT_INPUTS = "tests.proxy.test_build.broken_register"
+    failed = snapshot_build(environment="test", trigger="b")
+    assert failed.status == "failed" and "RuntimeError" in failed.errors[0]
+    assert Publication.objects.get(environment="test").snapshot == good
+
+
+def broken_register(*, environment, on):
+    raise RuntimeError("register unavailable")
+
+
+def test_a_cached_invalid_fragment_fails_later_builds_too(register):
+    """Schema results are cached with the fragment, so reuse never skips the gate."""
+    register("test", saml_service(n=1, acs_endpoints=()))
+    assert snapshot_build(environment="test", trigger="a").status == "failed"
+    build.forget_fragments()  # another worker: only the database cache
+    again = snapshot_build(environment="test", trigger="b", force=True)
+    assert again.status == "failed" and any("AssertionConsumerService" in e for e in again.errors)
+
+
+def test_scheduled_refresh_builds_both_environments(register):
+    from trustnet.proxy.tasks import proxy_refresh
+
+    register("test", saml_service(n=1))
+    register("production", saml_service(n=2, environment="production"))
+    first = proxy_refresh.delay().get()
+    assert set(Publication.objects.values_list("environment", flat=True)) == {"test", "production"}
+    assert proxy_refresh.delay().get() == first  # nothing changed: the same snapshots

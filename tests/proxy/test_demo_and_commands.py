@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from trustnet.proxy import signing
+from trustnet.proxy.models import Publication, Snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_builds_and_publishes_both_environments_idempotently(client, capsys):
+    call_command("load_demo")
+    assert set(Publication.objects.values_list("environment", flat=True)) == {"test", "production"}
+    count = Snapshot.objects.count()
+    call_command("load_demo")
+    assert Snapshot.objects.count() == count
+    response = client.get("/proxy/production/metadata.xml")
+    assert response.status_code == 200
+    assert signing.verify(response.content, signing.signing_material().cert_pem) is not None
+    assert b"https://opinsauna.example.fi/sp" in response.content
+
+
+def test_proxy_signing_key_writes_a_matching_key_and_certificate(settings, tmp_path, capsys):
+    settings.PROXY_SIGNING_KEY_FILE = tmp_path / "k.pem"
+    settings.PROXY_SIGNING_CERT_FILE = tmp_path / "c.pem"
+    call_command("proxy_signing_key")
+    material = signing.signing_material()
+    assert material.key.key_size == 3072
+    assert (tmp_path / "k.pem").stat().st_mode & 0o077 == 0
+    with pytest.raises(CommandError, match="exists"):
+        call_command("proxy_signing_key")
+    call_command("proxy_signing_key", "--if-missing")
+    assert signing.signing_material().cert_fingerprint == material.cert_fingerprint
+
+
+def test_proxy_signing_key_next_for_rollover(tmp_path, capsys):
+    call_command("proxy_signing_key", "--next", str(tmp_path))
+    assert (tmp_path / "signing-cert.pem").read_text().startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_a_weak_or_mismatched_key_is_refused(settings, signing_files):
+    settings.PROXY_SIGNING_CERT_FILE = signing_files / "next-cert.pem"
+    with pytest.raises(signing.SigningKeyMissing, match="does not match"):
+        signing.signing_material()
+
+
+def test_missing_key_names_the_command(settings, tmp_path):
+    settings.PROXY_SIGNING_KEY_FILE = tmp_path / "none.pem"
+    with pytest.raises(signing.SigningKeyMissing, match="proxy_signing_key"):
+        signing.signing_material()
+
+
+def test_proxy_token_create_validates_its_arguments():
+    with pytest.raises(CommandError):
+        call_command("proxy_token", "create", " ", "--env", "test")

@@ -1,0 +1,127 @@
+"""Staff UI: snapshots, validation reports, diff, rebuild, publish/rollback, tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.proxy.inputs_factory import saml_service
+from tests.querycount import assert_queries_pinned
+from trustnet.audit.models import Entry
+from trustnet.proxy.models import ProxyToken, Publication, Snapshot
+from trustnet.proxy.services import proxy_token_create, snapshot_build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_snapshots(register):
+    register("test", saml_service(n=1), saml_service(n=2))
+    first = snapshot_build(environment="test", trigger="first")
+    register("test", saml_service(n=1, attributes=("uid", "learnerId")), saml_service(n=3))
+    second = snapshot_build(environment="test", trigger="second")
+    return first, second
+
+
+def _urls(snapshot: Snapshot) -> list[str]:
+    return [
+        "/proxy/staff/",
+        f"/proxy/staff/snapshots/{snapshot.pk}/",
+        f"/proxy/staff/diff/?a={snapshot.pk}&b={snapshot.pk}",
+        "/proxy/staff/tokens/",
+    ]
+
+
+def test_anonymous_is_sent_to_login(client, two_snapshots):
+    for url in _urls(two_snapshots[0]):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_member_users_are_refused(as_user, admin_a, two_snapshots):
+    for url in _urls(two_snapshots[0]):
+        assert as_user(admin_a).get(url).status_code == 403
+    assert as_user(admin_a).post("/proxy/staff/build/", {"environment": "test"}).status_code == 403
+    assert as_user(admin_a).post(f"/proxy/staff/snapshots/{two_snapshots[0].pk}/publish/").status_code == 403
+
+
+def test_staff_without_mfa_must_enrol_first(as_user, operator_without_mfa, two_snapshots):
+    response = as_user(operator_without_mfa).get("/proxy/staff/")
+    assert response.status_code == 302 and "/2fa/" in response["Location"]
+
+
+def test_operator_sees_snapshots_and_what_is_in_service(as_user, operator, two_snapshots):
+    first, second = two_snapshots
+    response = as_user(operator).get("/proxy/staff/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"#{first.pk}" in body and f"#{second.pk}" in body and "in service" in body
+
+
+def test_snapshot_list_query_count_is_pinned(as_user, operator, register):
+    register("test", saml_service(n=1))
+    client = as_user(operator)
+
+    def grow():
+        for n in range(2, 8):
+            register("test", *[saml_service(n=i) for i in range(1, n + 1)])
+            snapshot_build(environment="test", trigger=f"grow {n}")
+
+    snapshot_build(environment="test", trigger="first")
+    assert_queries_pinned(client, "/proxy/staff/", grow=grow, expected=8)
+
+
+def test_failed_build_shows_its_errors(as_user, operator, register):
+    register("test", saml_service(n=1, acs_endpoints=()))
+    failed = snapshot_build(environment="test", trigger="broken")
+    body = as_user(operator).get(f"/proxy/staff/snapshots/{failed.pk}/").content.decode()
+    assert "failed its checks" in body and "AssertionConsumerService" in body
+
+
+def test_diff_lists_added_removed_changed_and_release_changes(as_user, operator, two_snapshots):
+    first, second = two_snapshots
+    body = as_user(operator).get(f"/proxy/staff/diff/?a={first.pk}&b={second.pk}").content.decode()
+    added = body.index("Services added")
+    removed = body.index("Services removed")
+    changed = body.index("Services changed")
+    release = body.index("Release rules changed")
+    assert "https://sp3.example.fi/saml" in body[added:removed]
+    assert "https://sp2.example.fi/saml" in body[removed:changed]
+    assert "https://sp1.example.fi/saml" in body[changed:release]
+    assert "learnerId" in body[release:]
+
+
+def test_manual_rebuild_forces_a_new_snapshot(as_user, operator, two_snapshots):
+    response = as_user(operator).post("/proxy/staff/build/", {"environment": "test"})
+    snapshot = Snapshot.objects.first()
+    assert response.status_code == 302 and snapshot.pk != two_snapshots[1].pk
+    assert snapshot.created_by == operator and snapshot.trigger == "manual rebuild"
+    assert Publication.objects.get(environment="test").snapshot == snapshot
+
+
+def test_rollback_publishes_an_earlier_good_snapshot_and_is_audited(as_user, operator, two_snapshots):
+    first, _ = two_snapshots
+    response = as_user(operator).post(f"/proxy/staff/snapshots/{first.pk}/publish/")
+    assert response.status_code == 302
+    publication = Publication.objects.get(environment="test")
+    assert publication.snapshot == first and publication.published_by == operator
+    entry = Entry.objects.filter(action="proxy.published").order_by("-id").first()
+    assert entry.actor == operator and entry.after["snapshot"] == first.pk
+
+
+def test_a_failed_snapshot_cannot_be_published(as_user, operator, register):
+    register("test", saml_service(n=1))
+    good = snapshot_build(environment="test", trigger="good")
+    register("test", saml_service(n=1, acs_endpoints=()))
+    failed = snapshot_build(environment="test", trigger="bad")
+    as_user(operator).post(f"/proxy/staff/snapshots/{failed.pk}/publish/")
+    assert Publication.objects.get(environment="test").snapshot == good
+
+
+def test_tokens_page_shows_last_pull_and_revokes(as_user, operator, client, two_snapshots):
+    token, key = proxy_token_create(name="idp.example.fi", environment="test")
+    client.get("/proxy/test/config.json", headers={"Authorization": f"Token {key}"})
+    body = as_user(operator).get("/proxy/staff/tokens/").content.decode()
+    assert "idp.example.fi" in body and "never" not in body and key not in body
+    as_user(operator).post(f"/proxy/staff/tokens/{token.pk}/revoke/")
+    assert ProxyToken.objects.get().revoked_at is not None
+    assert Entry.objects.filter(action="proxy.token_revoked", actor=operator).exists()

@@ -1,0 +1,334 @@
+"""The build pipeline in separable stages: read inputs, render, sign, validate, store.
+
+Each stage is a plain function so a benchmark can time it alone; `services.snapshot_build`
+runs them in order under the builder lock. Query count of a build does not depend on the
+number of services: fragments and entity documents are read and written in bulk.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.module_loading import import_string
+from lxml import etree
+
+from trustnet.proxy import metadata_xml, release_rules, signing, validation
+from trustnet.proxy.inputs import ProxyInputs, Service, fingerprint
+from trustnet.proxy.models import EntityDocument, Fragment, Snapshot
+
+OUTPUT_NAMES = ("metadata.xml", "attribute-filter.xml", "satosa-attribute-policy.yaml", "config.json", "index.json")
+
+
+def read_inputs(
+    *, environment: str, on: datetime.date, collect: Callable[..., ProxyInputs] | None = None
+) -> ProxyInputs:
+    """Stage 1: the register's approved, in-force content (the `PROXY_COLLECT_INPUTS` seam,
+    unless `collect` is given)."""
+    inputs = (collect or import_string(settings.PROXY_COLLECT_INPUTS))(environment=environment, on=on)
+    if inputs.environment != environment:
+        raise ValueError(f"collect_inputs returned inputs for {inputs.environment!r}, not {environment!r}")
+    # Only this environment's services, even if the seam returned more.
+    return ProxyInputs(
+        environment=environment,
+        on=inputs.on,
+        services=tuple(s for s in inputs.services if s.environment == environment),
+        home_organisations=inputs.home_organisations,
+    )
+
+
+@dataclass
+class Rendered:
+    saml_services: list[Service]
+    fragment_keys: list[str]
+    fragments: list[bytes]
+    attribute_filter: bytes
+    satosa_policy: bytes
+    config: bytes
+    content_hash: str
+    service_fingerprints: dict[str, str] = field(default_factory=dict)
+    new_fragments: int = 0
+    fragment_errors: list[str] = field(default_factory=list)
+
+
+def profile() -> dict:
+    """The metadata profile settings that are part of the content."""
+    return {
+        "name": settings.PROXY_METADATA_NAME,
+        "publisher": settings.PROXY_PUBLISHER,
+        "registration_authority": settings.PROXY_REGISTRATION_AUTHORITY,
+        "cache_duration": settings.PROXY_CACHE_DURATION,
+        "validity": settings.PROXY_VALIDITY.total_seconds(),
+    }
+
+
+# Rendered fragments kept in this process between builds: key → (canonical xml, schema errors).
+# A key is a hash of the entity's inputs, so an entry can never be stale; only its size is bounded.
+_fragment_memory: OrderedDict[str, tuple[bytes, list[str]]] = OrderedDict()
+_fragment_memory_bytes = 0
+
+
+def _remember(key: str, xml: bytes, errors: list[str]) -> tuple[bytes, list[str]]:
+    global _fragment_memory_bytes
+    entry = (xml, errors)
+    if key not in _fragment_memory:
+        _fragment_memory[key] = entry
+        _fragment_memory_bytes += len(xml)
+        while _fragment_memory_bytes > settings.PROXY_FRAGMENT_MEMORY_BYTES and _fragment_memory:
+            _, (old, _) = _fragment_memory.popitem(last=False)
+            _fragment_memory_bytes -= len(old)
+    return entry
+
+
+def forget_fragments() -> None:
+    """Empty this process's fragment memory (tests; the database cache stays)."""
+    global _fragment_memory_bytes
+    _fragment_memory.clear()
+    _fragment_memory_bytes = 0
+
+
+def render(inputs: ProxyInputs) -> Rendered:
+    """Stage 2: entity fragments (reused from the cache when their inputs are unchanged) and
+    the release rules. At most two queries whatever the number of services."""
+    authority = settings.PROXY_REGISTRATION_AUTHORITY
+    service_fingerprints = {s.requester: fingerprint(s) for s in inputs.services}
+    saml = sorted((s for s in inputs.services if s.protocol == "saml"), key=lambda s: s.entity_id)
+    keys = [
+        metadata_xml.entity_fingerprint(
+            s, registration_authority=authority, service_fingerprint=service_fingerprints[s.requester]
+        )
+        for s in saml
+    ]
+    # Fragments come from this process's memory, else one query for the missing ones, else are
+    # rendered (and schema-validated on their own, so a build validates only what changed).
+    missing = [key for key in keys if key not in _fragment_memory]
+    if missing:
+        for key, xml, errors in Fragment.objects.filter(key__in=missing).values_list("key", "xml", "errors"):
+            _remember(key, bytes(xml), errors)
+    new: dict[str, Fragment] = {}
+    fragments = []
+    fragment_errors: list[str] = []
+    for service, key in zip(saml, keys, strict=True):
+        found = _fragment_memory.get(key)
+        if found is None:
+            xml = metadata_xml.entity_fragment(service, registration_authority=authority)
+            errors = validation.xsd_errors(etree.fromstring(xml, metadata_xml.PARSER))
+            new[key] = Fragment(key=key, xml=xml, errors=errors)
+            found = _remember(key, xml, errors)
+        fragments.append(found[0])
+        fragment_errors += [f"metadata.xml: entity {service.entity_id}: {error}" for error in found[1]]
+    if new:
+        Fragment.objects.bulk_create(new.values(), ignore_conflicts=True)
+
+    attribute_filter = release_rules.attribute_filter_xml(inputs)
+    satosa_policy = release_rules.satosa_policy_yaml(inputs)
+    config = release_rules.config_json(inputs)
+    digest = hashlib.sha256()
+    digest.update(json.dumps(profile(), sort_keys=True).encode())
+    for part in (*keys, attribute_filter, satosa_policy, config):
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return Rendered(
+        saml_services=saml,
+        fragment_keys=keys,
+        fragments=fragments,
+        attribute_filter=attribute_filter,
+        satosa_policy=satosa_policy,
+        config=config,
+        content_hash=digest.hexdigest(),
+        service_fingerprints=service_fingerprints,
+        new_fragments=len(new),
+        fragment_errors=fragment_errors,
+    )
+
+
+@dataclass
+class Signed:
+    metadata: bytes
+    document: metadata_xml.CanonicalDocument
+    signature: bytes
+    document_id: str
+    signed_at: datetime.datetime
+    valid_until: datetime.datetime
+    cert_fingerprint: str
+    # entityID → the EntityDocument served for it
+    entity_documents: dict[str, EntityDocument]
+    new_documents: list[EntityDocument]
+
+
+def _entity_source(fragment_key: str, cert_fingerprint: str) -> str:
+    return hashlib.sha256(f"{fragment_key}:{cert_fingerprint}".encode()).hexdigest()
+
+
+def sign(rendered: Rendered, *, now: datetime.datetime) -> Signed:
+    """Stage 3: sign the aggregate once; sign per-entity documents only for entities that
+    changed or whose document has less than half its validity left."""
+    material = signing.signing_material()
+    validity = settings.PROXY_VALIDITY
+    valid_until = now + validity
+    document_id = metadata_xml.document_id(rendered.content_hash, now)
+    aggregate = metadata_xml.aggregate_canonical(
+        fragments=rendered.fragments,
+        name=settings.PROXY_METADATA_NAME,
+        document_id=document_id,
+        valid_until=valid_until,
+        cache_duration=settings.PROXY_CACHE_DURATION,
+        publisher=settings.PROXY_PUBLISHER,
+        creation_instant=now,
+    )
+    signature = signing.signature_for(aggregate, material)
+    metadata = signing.serialise(aggregate, signature)
+
+    sources = {
+        service.entity_id: _entity_source(key, material.cert_fingerprint)
+        for service, key in zip(rendered.saml_services, rendered.fragment_keys, strict=True)
+    }
+    fresh: dict[str, EntityDocument] = {}
+    for document in EntityDocument.objects.filter(
+        source__in=sources.values(), valid_until__gt=now + validity / 2
+    ).order_by("source", "-valid_until"):
+        fresh.setdefault(document.source, document)
+    chosen: dict[str, EntityDocument] = {}
+    new_documents = []
+    for service, fragment in zip(rendered.saml_services, rendered.fragments, strict=True):
+        source = sources[service.entity_id]
+        document = fresh.get(source)
+        if document is None:
+            entity_id_attr = metadata_xml.document_id(source, now)
+            xml = signing.sign_canonical(
+                metadata_xml.entity_canonical(
+                    fragment=fragment,
+                    document_id=entity_id_attr,
+                    valid_until=valid_until,
+                    cache_duration=settings.PROXY_CACHE_DURATION,
+                ),
+                material,
+            )
+            document = EntityDocument(
+                key=signing.sha256_hex(source.encode() + now.isoformat().encode()),
+                source=source,
+                xml=xml,
+                sha256=signing.sha256_hex(xml),
+                signed_at=now,
+                valid_until=valid_until,
+            )
+            fresh[source] = document
+            new_documents.append(document)
+        chosen[service.entity_id] = document
+    return Signed(
+        metadata=metadata,
+        document=aggregate,
+        signature=signature,
+        document_id=document_id,
+        signed_at=now,
+        valid_until=valid_until,
+        cert_fingerprint=material.cert_fingerprint,
+        entity_documents=chosen,
+        new_documents=new_documents,
+    )
+
+
+def validate(rendered: Rendered, signed: Signed) -> list[str]:
+    """Stage 4: the gates. Signature of the exact bytes to be served, schema, consistency.
+
+    Schema validity of the aggregate is established in parts: each entity fragment was
+    validated on its own when it was rendered (the result is cached with it), and here the
+    envelope (root, signature, PublicationInfo) is validated with the first entity. The
+    metadata schema has no identity constraints across entities, so the parts being valid
+    means the whole is; the tests validate whole documents too.
+    """
+    material = signing.signing_material()
+    try:
+        root = signing.verify_digest_and_value(signed.metadata, material.cert)
+    except Exception as error:  # any failure to verify is a failed gate
+        return [f"metadata.xml: signature verification failed: {error}"]
+    aggregate = signed.document
+    envelope = signing.serialise(
+        metadata_xml.CanonicalDocument(
+            document_id=aggregate.document_id, start=aggregate.start, body=aggregate.body[:2], end=aggregate.end
+        ),
+        signed.signature,
+    )
+    errors = [
+        f"metadata.xml: {message}" for message in validation.xsd_errors(etree.fromstring(envelope, metadata_xml.PARSER))
+    ]
+    errors += rendered.fragment_errors
+    if signed.valid_until - signed.signed_at > datetime.timedelta(days=14):
+        errors.append("metadata.xml: validUntil is more than 14 days ahead (Shibboleth's maxValidityInterval)")
+    errors += validation.consistency_errors(
+        metadata_root=root,
+        attribute_filter=rendered.attribute_filter,
+        satosa_policy=rendered.satosa_policy,
+        config=rendered.config,
+        expected_entity_ids=[s.entity_id for s in rendered.saml_services],
+    )
+    # Entity documents signed in this build are checked like the aggregate; reused ones were.
+    for document in signed.new_documents:
+        try:
+            entity_root = signing.verify_digest_and_value(bytes(document.xml), material.cert)
+        except Exception as error:
+            errors.append(f"entity document {document.key}: signature verification failed: {error}")
+            continue
+        errors += [f"entity document {entity_root.get('entityID')}: {m}" for m in validation.xsd_errors(entity_root)]
+    return errors
+
+
+def index_json(rendered: Rendered, signed: Signed | None, inputs: ProxyInputs) -> bytes:
+    """What the MDQ endpoint and the snapshot diff read: entities and per-service release rules."""
+    entities = {}
+    if signed is not None:
+        for entity_id, document in signed.entity_documents.items():
+            entities[entity_id] = {
+                "sha1": hashlib.sha1(entity_id.encode()).hexdigest(),  # noqa: S324  (MDQ's {sha1} form)
+                "document": document.key,
+                "sha256": document.sha256,
+            }
+    services = {
+        service.requester: {
+            "key": service.key,
+            "protocol": service.protocol,
+            "name": service.name.en or service.name.fi or service.name.sv,
+            "fingerprint": rendered.service_fingerprints[service.requester],
+            "attributes": sorted(a.key for a in service.attributes),
+        }
+        for service in inputs.services
+    }
+    return json.dumps({"entities": entities, "services": services}, sort_keys=True, ensure_ascii=False).encode()
+
+
+def store(snapshot: Snapshot, outputs: dict[str, bytes]) -> None:
+    """Stage 5: write each output once through Django's storage API and record its SHA-256."""
+    files = {}
+    for name, data in outputs.items():
+        path = default_storage.save(f"proxy/{snapshot.environment}/{snapshot.pk}/{name}", ContentFile(data))
+        files[name] = {"path": path, "sha256": signing.sha256_hex(data), "size": len(data)}
+    snapshot.files = files
+
+
+class TamperedSnapshot(Exception):
+    """A stored file no longer matches the hash recorded when its snapshot was built."""
+
+
+def read_file(snapshot: Snapshot, name: str) -> bytes:
+    """The stored bytes of one output, refused if they were changed after the build."""
+    meta = snapshot.files.get(name)
+    if meta is None:
+        raise FileNotFoundError(name)
+    with default_storage.open(meta["path"], "rb") as handle:
+        data = handle.read()
+    if signing.sha256_hex(data) != meta["sha256"]:
+        raise TamperedSnapshot(f"{name} of snapshot {snapshot.pk} does not match its recorded hash")
+    return data
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """Deterministic gzip (no timestamp), so the gzip representation has a stable ETag too."""
+    return gzip.compress(data, compresslevel=6, mtime=0)

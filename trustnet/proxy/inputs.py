@@ -1,0 +1,183 @@
+"""What the proxy configuration is built from, as plain frozen values (DESIGN section 5).
+
+`register.collect_inputs` reads these from the members and contracts apps; everything after that
+(rendering, signing, validating, storing) works on these values only, so it can be tested and
+benchmarked without a database and the domain apps never depend on the proxy.
+
+Every field is hashable, so an entity's inputs can be fingerprinted (`fingerprint`) and its
+rendered XML reused across builds while they do not change.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+ENVIRONMENTS = ("test", "production")
+
+
+@dataclass(frozen=True)
+class Localized:
+    """One text in the three languages of the network; empty strings are left out of outputs."""
+
+    fi: str = ""
+    sv: str = ""
+    en: str = ""
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(lang, text) for lang, text in (("fi", self.fi), ("sv", self.sv), ("en", self.en)) if text]
+
+
+@dataclass(frozen=True)
+class Logo:
+    url: str
+    width: int
+    height: int
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A SAML AssertionConsumerService."""
+
+    binding: str
+    location: str
+    index: int
+    is_default: bool = False
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """PEM of an SP certificate; `use` is "signing", "encryption" or "" (both)."""
+
+    pem: str
+    use: str = ""
+
+
+@dataclass(frozen=True)
+class RequestedAttribute:
+    """One approved attribute release. Names come from `members/attributes.py` (DESIGN section 4)."""
+
+    key: str
+    saml_name: str
+    friendly_name: str
+    oidc_claim: str
+    is_required: bool = True
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class Contact:
+    """`contact_type`: technical, support, administrative, billing, other or security (REFEDS)."""
+
+    contact_type: str
+    email: str
+    given_name: str = ""
+    surname: str = ""
+    company: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class RegistrationInfo:
+    authority: str
+    instant: datetime.datetime
+    policy_url: str = ""
+
+
+@dataclass(frozen=True)
+class OidcClient:
+    redirect_uris: tuple[str, ...]
+    auth_method: str  # client_secret_basic | private_key_jwt
+    jwks_uri: str = ""
+    # Only a hash or an encrypted secret ever leaves the register; never the plain secret.
+    client_secret_hash: str = ""
+    client_secret_encrypted: str = ""
+    pkce_required: bool = True
+
+
+@dataclass(frozen=True)
+class Service:
+    """An approved service whose provider's service-provider membership is in force.
+
+    `key` is stable across builds (the register's primary key or a slug); `protocol` is "saml"
+    (then `entity_id` is set) or "oidc" (then `client_id` and `oidc` are set).
+    """
+
+    key: str
+    protocol: str
+    environment: str
+    name: Localized
+    organisation_name: Localized
+    organisation_url: Localized = field(default_factory=Localized)
+    description: Localized = field(default_factory=Localized)
+    display_name: Localized = field(default_factory=Localized)
+    logos: tuple[Logo, ...] = ()
+    information_url: Localized = field(default_factory=Localized)
+    privacy_statement_url: Localized = field(default_factory=Localized)
+    entity_id: str = ""
+    acs_endpoints: tuple[Endpoint, ...] = ()
+    certificates: tuple[Certificate, ...] = ()
+    name_id_format: str = ""
+    client_id: str = ""
+    oidc: OidcClient | None = None
+    attributes: tuple[RequestedAttribute, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    registration: RegistrationInfo | None = None
+
+    @property
+    def requester(self) -> str:
+        """What the proxy matches a request on: the SAML entityID or the OIDC client_id."""
+        return self.entity_id if self.protocol == "saml" else self.client_id
+
+
+@dataclass(frozen=True)
+class School:
+    code: str  # 5-digit oppilaitosnumero
+    name: str
+
+
+@dataclass(frozen=True)
+class LoginSource:
+    """`kind`: wilma, google, adfs, saml, entra, oidc. `identifier` is the hostname, entityID or
+    tenant ID; `metadata_url` where the proxy fetches its metadata; `school_codes` it serves."""
+
+    key: str
+    kind: str
+    identifier: str
+    name: str = ""
+    metadata_url: str = ""
+    school_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HomeOrganisation:
+    """A home organisation whose membership is in force. `allowed_service_keys`: None means all."""
+
+    key: str
+    name: Localized
+    oid: str = ""
+    municipality_codes: tuple[str, ...] = ()
+    login_sources: tuple[LoginSource, ...] = ()
+    schools: tuple[School, ...] = ()
+    allowed_service_keys: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ProxyInputs:
+    environment: str
+    on: datetime.date
+    services: tuple[Service, ...] = ()
+    home_organisations: tuple[HomeOrganisation, ...] = ()
+
+
+def fingerprint(value: Any, *, salt: str = "") -> str:
+    """SHA-256 identifying a frozen dataclass value (for caching what is rendered from it).
+
+    `repr` of these dataclasses is deterministic (fields in declaration order; str, int, bool,
+    tuple and datetime reprs) and several times faster than a JSON form, which matters when a
+    build fingerprints every service.
+    """
+    return hashlib.sha256(f"{salt}\0{value!r}".encode()).hexdigest()
