@@ -231,6 +231,9 @@ PROXY_REGISTRATION_AUTHORITY = env.str("PROXY_REGISTRATION_AUTHORITY", default=S
 # validUntil: default 10 days, never over 14 (Shibboleth's default maxValidityInterval).
 PROXY_VALIDITY = timedelta(days=env.int("PROXY_VALIDITY_DAYS", default=10))
 PROXY_CACHE_DURATION = env.str("PROXY_CACHE_DURATION", default="PT6H")
+# Rebuild when the register or a membership changes (off in most tests: eager tasks would build
+# on every change a test makes).
+PROXY_BUILD_ON_CHANGE = env.bool("PROXY_BUILD_ON_CHANGE", default=True)
 PROXY_BUILD_DEBOUNCE_SECONDS = env.int("PROXY_BUILD_DEBOUNCE_SECONDS", default=10)
 # Rendered entity fragments each worker keeps in memory between builds.
 PROXY_FRAGMENT_MEMORY_BYTES = env.int("PROXY_FRAGMENT_MEMORY_BYTES", default=256 * 1024 * 1024)

@@ -16,3 +16,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS}  # noqa: F405  (tests switch them off per test)
+# Tasks run eagerly here, so a build on every register change would slow every test and mix
+# the proxy into tests of other apps; the proxy's tests (and the journeys) switch it back on.
+PROXY_BUILD_ON_CHANGE = False

@@ -30,6 +30,7 @@ def proxy_settings(settings, signing_files):
     settings.PROXY_SIGNING_KEY_FILE = signing_files / "key.pem"
     settings.PROXY_SIGNING_CERT_FILE = signing_files / "cert.pem"
     settings.PROXY_NEXT_SIGNING_CERT_FILE = ""
+    settings.PROXY_BUILD_ON_CHANGE = True
     settings.PROXY_COLLECT_INPUTS = "tests.proxy.inputs_factory.collect_inputs"
     settings.PROXY_REGISTRATION_AUTHORITY = "https://trustnet.example.fi"
     settings.PROXY_PUBLISHER = "https://trustnet.example.fi"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.dispatch import receiver
 
 from contracts.signals import membership_changed
@@ -14,10 +15,14 @@ from trustnet.proxy.tasks import proxy_build_schedule
 
 @receiver(register_changed, dispatch_uid="proxy.register_changed")
 def on_register_changed(sender: Any, environment: str | None = None, reason: str = "", **kwargs: Any) -> None:
+    if not settings.PROXY_BUILD_ON_CHANGE:
+        return
     proxy_build_schedule(environment=environment, trigger=f"register: {reason}" if reason else "register changed")
 
 
 @receiver(membership_changed, dispatch_uid="proxy.membership_changed")
 def on_membership_changed(sender: Any, reason: str = "", **kwargs: Any) -> None:
+    if not settings.PROXY_BUILD_ON_CHANGE:
+        return
     # A membership change can move services of both environments.
     proxy_build_schedule(environment=None, trigger=f"membership: {reason}" if reason else "membership changed")

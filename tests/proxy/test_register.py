@@ -1,0 +1,160 @@
+"""The register seam: only approved services of members in force reach the proxy (DESIGN 2, 3.6, 5)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from members import services as register
+from members.attributes import ATTRIBUTES
+from members.models import LoginSourceKind
+from members.secrets import secret_sha256
+from tests.factories import MembershipFactory, OrganisationFactory, ServiceProviderOrganisationFactory
+from tests.members.conftest import oidc_data, saml_data
+from tests.proxy.helpers import NS, entity_ids, metadata_of
+from trustnet.proxy import build
+from trustnet.proxy.register import collect_inputs, service_key
+from trustnet.proxy.services import snapshot_build
+
+TODAY = datetime.date(2026, 11, 27)
+
+
+@pytest.fixture(autouse=True)
+def real_register(settings):
+    settings.PROXY_COLLECT_INPUTS = "trustnet.proxy.register.collect_inputs"
+
+
+def provider_in_force(name: str, **membership):
+    provider = ServiceProviderOrganisationFactory(name_fi=name)
+    MembershipFactory(organisation=provider, role="service_provider", **membership)
+    return provider
+
+
+def saml(provider, operator, *, n: int, environment: str = "production", approve: bool = True, **data):
+    created = register.service_create(
+        provider=provider,
+        by=operator,
+        environment=environment,
+        protocol="saml",
+        data=saml_data(**data),
+        entity_id=f"https://sp{n}.example.fi/saml",
+    )
+    if approve:
+        register.service_approve(version=created.version, by=operator)
+    created.service.refresh_from_db()
+    return created.service
+
+
+def config_of(snapshot) -> dict:
+    return json.loads(build.read_file(snapshot, "config.json"))
+
+
+def test_only_approved_services_of_providers_in_force_appear(operator):
+    in_force = provider_in_force("Sopimus voimassa Oy")
+    unsigned = ServiceProviderOrganisationFactory(name_fi="Ei sopimusta Oy")
+    saml(in_force, operator, n=1)
+    saml(in_force, operator, n=2, approve=False)  # waits for review
+    saml(unsigned, operator, n=3)
+    saml(in_force, operator, n=4, environment="test")
+
+    production = snapshot_build(environment="production", trigger="test", on=TODAY)
+    assert entity_ids(metadata_of(production)) == ["https://sp1.example.fi/saml"]
+    test = snapshot_build(environment="test", trigger="test", on=TODAY)
+    assert entity_ids(metadata_of(test)) == ["https://sp4.example.fi/saml"]
+
+
+def test_a_pending_change_leaves_the_last_approved_data_in_service(operator):
+    provider = provider_in_force("Muutos Oy")
+    service = saml(provider, operator, n=1)
+    new_acs = [{"binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+                "location": "https://new.example.fi/acs", "index": 0, "is_default": True}]  # fmt: skip
+    register.service_change(service=service, by=operator, data={"acs_endpoints": new_acs})
+
+    metadata = build.read_file(snapshot_build(environment="production", trigger="t", on=TODAY), "metadata.xml")
+    assert b"https://sp.example.fi/acs" in metadata
+    assert b"https://new.example.fi/acs" not in metadata
+
+
+def test_a_provider_under_notice_is_served_until_the_day_before_its_end_date_and_gone_on_it(operator):
+    ends_on = datetime.date(2027, 2, 27)
+    provider = provider_in_force("Irtisanottu Oy", ends_on=ends_on)
+    saml(provider, operator, n=1)
+
+    day_before = snapshot_build(environment="production", trigger="t", on=ends_on - datetime.timedelta(days=1))
+    assert entity_ids(metadata_of(day_before)) == ["https://sp1.example.fi/saml"]
+    # Nothing else is in service that day, so the build of the end date has no entity and fails
+    # its schema gate; the inputs are what matter here.
+    gone = collect_inputs(environment="production", on=ends_on)
+    assert gone.services == ()
+
+
+def test_attribute_names_come_from_the_information_model_and_no_plain_secret_leaves(operator):
+    provider = provider_in_force("OIDC Oy")
+    created = register.service_create(
+        provider=provider, by=operator, environment="production", protocol="oidc", data=oidc_data()
+    )
+    register.service_approve(version=created.version, by=operator)
+    saml(provider, operator, n=1, requested_attributes=[{"key": "learnerId", "purpose": "Oppijanumero"}])
+
+    snapshot = snapshot_build(environment="production", trigger="t", on=TODAY)
+    config = json.dumps(config_of(snapshot))
+    assert created.client_secret not in config
+    assert secret_sha256(created.client_secret) in config
+    metadata = metadata_of(snapshot)
+    requested = metadata.find(".//md:RequestedAttribute", NS)
+    assert requested.get("Name") == ATTRIBUTES["learnerId"].saml_name
+    assert ATTRIBUTES["schoolCode"].oidc_claim in config
+
+
+def test_home_organisations_in_force_with_login_sources_schools_and_allow_list(operator):
+    provider = provider_in_force("Palvelu Oy")
+    allowed = saml(provider, operator, n=1)
+    saml(provider, operator, n=2)
+    home = OrganisationFactory(name_fi="Espoon kaupunki", is_home_organisation=True)
+    MembershipFactory(organisation=home, role="home_organisation")
+    outside = OrganisationFactory(name_fi="Ei jäsen", is_home_organisation=True)
+    school = register.school_save(organisation=home, by=operator, code="01234", name="Kirkkojärven koulu",
+                                  school_type="basic")  # fmt: skip
+    register.login_source_save(
+        organisation=home,
+        by=operator,
+        data={"kind": LoginSourceKind.WILMA, "name": "Espoon Wilma", "hostname": "espoo.inschool.fi"},
+        schools=[school],
+    )
+    register.allowed_services_set(organisation=home, by=operator, services=[allowed])
+
+    inputs = collect_inputs(environment="production", on=TODAY)
+    assert [h.name.fi for h in inputs.home_organisations] == ["Espoon kaupunki"]
+    (home_in,) = inputs.home_organisations
+    assert home_in.allowed_service_keys == (service_key(allowed.pk),)
+    assert [(s.kind, s.identifier, s.school_codes) for s in home_in.login_sources] == [
+        ("wilma", "espoo.inschool.fi", ("01234",))
+    ]
+    assert f"organisation-{outside.pk}" not in {h.key for h in inputs.home_organisations}
+    # In the test environment none of the allowed services exists: the list is empty, not "all".
+    assert collect_inputs(environment="test", on=TODAY).home_organisations[0].allowed_service_keys == ()
+
+
+def test_collecting_takes_the_same_number_of_queries_whatever_the_size(operator):
+    provider = provider_in_force("Kasvava Oy")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            collect_inputs(environment="production", on=TODAY)
+        return len(captured)
+
+    def home_in_force():
+        home = OrganisationFactory(is_home_organisation=True)
+        MembershipFactory(organisation=home, role="home_organisation")
+
+    saml(provider, operator, n=1)
+    home_in_force()
+    small = queries()
+    for n in range(2, 7):
+        saml(provider, operator, n=n)
+        home_in_force()
+    assert queries() == small
