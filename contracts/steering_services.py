@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from contracts.models import (
@@ -178,7 +179,7 @@ def proposal_create(
     if effective_date < earliest:
         errors["effective_date"] = _(
             "The change can take effect on %(date)s at the earliest: 30 days after members are told of it."
-        ) % {"date": earliest.isoformat()}
+        ) % {"date": date_format(earliest, "SHORT_DATE_FORMAT")}
     if errors:
         raise ValidationError(errors)
     proposal = Proposal.objects.create(
@@ -218,8 +219,10 @@ def proposal_open(*, proposal: Proposal, deadline: datetime.datetime, by: User) 
                     "must be at least 30 days after the vote closes (by %(date)s)."
                 )
                 % {
-                    "effective": proposal.effective_date.isoformat(),
-                    "date": (proposal.effective_date - datetime.timedelta(days=CHANGE_OBJECTION_DAYS)).isoformat(),
+                    "effective": date_format(proposal.effective_date, "SHORT_DATE_FORMAT"),
+                    "date": date_format(
+                        proposal.effective_date - datetime.timedelta(days=CHANGE_OBJECTION_DAYS), "SHORT_DATE_FORMAT"
+                    ),
                 }
             }
         )
@@ -321,7 +324,7 @@ def proposal_close(*, proposal: Proposal, by: User | None, effective_date: datet
     if now < proposal.deadline:
         raise ValidationError(
             _("Voting is open until %(deadline)s.")
-            % {"deadline": timezone.localtime(proposal.deadline).strftime("%Y-%m-%d %H:%M")}
+            % {"deadline": date_format(timezone.localtime(proposal.deadline), "SHORT_DATETIME_FORMAT")}
         )
     if (
         proposal.text_sha256
@@ -351,7 +354,7 @@ def proposal_close(*, proposal: Proposal, by: User | None, effective_date: datet
                     "The change passed, but members are told today, so it can take effect on %(date)s at the earliest. "
                     "Give a later effective date."
                 )
-                % {"date": earliest.isoformat()}
+                % {"date": date_format(earliest, "SHORT_DATE_FORMAT")}
             }
         )
     proposal.status, proposal.closed_at, proposal.passed = ProposalStatus.CLOSED, now, passed
@@ -486,7 +489,7 @@ def change_terminate(*, notice: ChangeNotice, by: User, reason: str = "") -> Cha
                 "The 30 days for terminating because of this change ended on %(date)s. "
                 "You can still give ordinary notice."
             )
-            % {"date": notice.objection_deadline.isoformat()}
+            % {"date": date_format(notice.objection_deadline, "SHORT_DATE_FORMAT")}
         )
     memberships = list(
         Membership.objects.in_force(on=today).filter(organisation_id=notice.organisation_id).select_for_update()

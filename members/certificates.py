@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 MIN_RSA_BITS = 2048
@@ -87,7 +88,7 @@ def certificate_parse(text: str, *, usage: str = "signing", field: str = "certif
         raise ValidationError(
             {
                 field: _("The %(usage)s certificate expired on %(date)s.")
-                % {"usage": usage, "date": not_after.date().isoformat()}
+                % {"usage": usage, "date": date_format(not_after.date(), "SHORT_DATE_FORMAT")}
             },
             code="expired",
         )

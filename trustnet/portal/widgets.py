@@ -17,3 +17,13 @@ class DatePicker(forms.DateInput):
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimePicker(forms.DateTimeInput):
+    """The browser's own date and time picker (`<input type="datetime-local">`); the value is
+    ISO 8601 (`2027-03-02T14:05`) whatever the page's language, for the reason given above."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
