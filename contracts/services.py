@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from contracts.models import (
@@ -308,7 +309,7 @@ def signature_operator_countersign(
     _email_both_sides(
         membership,
         "contracts_countersigned",
-        {"version": str(membership.version), "in_force_from": membership.in_force_from.isoformat()},
+        {"version": str(membership.version), "in_force_from": membership.in_force_from},
     )
     return signature
 
@@ -444,7 +445,7 @@ def termination_create(
         {
             "kind": Termination.Kind(termination.kind).label,
             "given_by": Party(termination.given_by).label,
-            "ends_on": membership.ends_on.isoformat(),
+            "ends_on": membership.ends_on,
         },
     )
     if membership.ends_on <= today:
@@ -466,7 +467,7 @@ def _membership_end_locked(membership: Membership, *, by: Any) -> bool:
         after=audit_state(membership, MEMBERSHIP_FIELDS),
     )
     _notify_change(membership, "ended")
-    _email_both_sides(membership, "contracts_ended", {"ends_on": membership.ends_on.isoformat()})
+    _email_both_sides(membership, "contracts_ended", {"ends_on": membership.ends_on})
     return True
 
 
@@ -514,7 +515,7 @@ def breach_notice_create(
     if remedy_by < earliest:
         errors["remedy_by"] = _("The time to remedy must be at least %(days)s days, so %(date)s or later.") % {
             "days": BREACH_MINIMUM_DAYS,
-            "date": earliest.isoformat(),
+            "date": date_format(earliest, "SHORT_DATE_FORMAT"),
         }
     if errors:
         raise ValidationError(errors)
@@ -529,7 +530,7 @@ def breach_notice_create(
     _email_both_sides(
         membership,
         "contracts_breach",
-        {"notified_by": Party(notice.notified_by).label, "remedy_by": remedy_by.isoformat()},
+        {"notified_by": Party(notice.notified_by).label, "remedy_by": remedy_by},
     )
     return notice
 

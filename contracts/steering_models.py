@@ -156,7 +156,8 @@ class Vote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.seat_id}: {self.choice}"
+        # No choice here: the label appears in the audit log while the ballot is still secret.
+        return f"{self.proposal_id}/{self.seat_id}"
 
 
 class Reaction(models.TextChoices):

@@ -281,19 +281,24 @@ def vote_cast(*, proposal: Proposal, by: User, choice: str, seat: Seat | None = 
         vote = Vote.objects.create(
             proposal=proposal, seat_id=seat_id, choice=choice, cast_by=by, cast_at=now, changed_at=now
         )
-        audit_record(actor=by, action="vote.cast", obj=vote, after=audit_state(vote, ("proposal", "seat", "choice")))
+        _audit_ballot(vote, by=by, action="vote.cast")
     else:
-        before = audit_state(vote, ("proposal", "seat", "choice"))
         vote.choice, vote.cast_by, vote.changed_at = choice, by, now
         vote.save(update_fields=["choice", "cast_by", "changed_at"])
-        audit_record(
-            actor=by,
-            action="vote.change",
-            obj=vote,
-            before=before,
-            after=audit_state(vote, ("proposal", "seat", "choice")),
-        )
+        _audit_ballot(vote, by=by, action="vote.change")
     return vote
+
+
+def _audit_ballot(vote: Vote, *, by: User, action: str) -> None:
+    """That a seat voted is logged at once; how it voted only when the vote closes (the
+    `proposal.close` entry lists every seat's vote), so the log does not break the ballot's secrecy."""
+    audit_record(
+        actor=by,
+        action=action,
+        obj=vote,
+        object_label=f"{vote.proposal_id}/{vote.seat_id}",
+        after={"proposal": vote.proposal_id, "seat": vote.seat_id},
+    )
 
 
 def tally(proposal: Proposal) -> dict[str, int]:
@@ -371,7 +376,8 @@ def proposal_close(*, proposal: Proposal, by: User | None, effective_date: datet
         after={
             **audit_state(
                 proposal, (*PROPOSAL_FIELDS, "passed", "yes_count", "no_count", "abstain_count", "seat_count")
-            )
+            ),
+            "votes": {str(seat): choice for seat, choice in proposal.votes.values_list("seat_id", "choice")},
         },
     )
     if passed:

@@ -67,9 +67,9 @@ class ServiceVersionSerializer(serializers.ModelSerializer):
         model = ServiceVersion
         fields = [
             "id", "status", "name_fi", "name_sv", "name_en", "description_fi", "description_sv", "description_en",
-            "logo_url", "information_url", "privacy_url", "acs_endpoints", "signing_certificate",
-            "encryption_certificate", "name_id_format", "redirect_uris", "auth_method", "jwks_uri",
-            "pkce_required", "requested_attributes", "submitted_at", "reviewed_at", "rejection_reason",
+            "logo_url", "logo_width", "logo_height", "information_url", "privacy_url", "acs_endpoints",
+            "signing_certificate", "encryption_certificate", "name_id_format", "redirect_uris", "auth_method",
+            "jwks_uri", "pkce_required", "requested_attributes", "submitted_at", "reviewed_at", "rejection_reason",
         ]  # fmt: skip
 
 

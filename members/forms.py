@@ -179,7 +179,7 @@ class RequestedAttributesMixin(forms.Form):
 
 DESCRIPTIVE_FIELDS = [
     "name_fi", "name_sv", "name_en", "description_fi", "description_sv", "description_en",
-    "logo_url", "information_url", "privacy_url",
+    "logo_url", "logo_width", "logo_height", "information_url", "privacy_url",
 ]  # fmt: skip
 
 

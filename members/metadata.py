@@ -45,6 +45,8 @@ class SpMetadata:
     names: dict[str, str] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
     logo_url: str = ""
+    logo_width: int | None = None
+    logo_height: int | None = None
     information_url: str = ""
     privacy_url: str = ""
 
@@ -146,6 +148,10 @@ def _read_entity(entity: etree._Element) -> SpMetadata:
         metadata.information_url = _first_https(ui, "mdui:InformationURL")
         metadata.privacy_url = _first_https(ui, "mdui:PrivacyStatementURL")
         metadata.logo_url = _first_https(ui, "mdui:Logo")
+        for logo in ui.findall("mdui:Logo", NS):
+            if (logo.text or "").strip() == metadata.logo_url:
+                metadata.logo_width, metadata.logo_height = _pixels(logo.get("width")), _pixels(logo.get("height"))
+                break
     if not metadata.names:
         metadata.names = _by_language(entity, "md:Organization/md:OrganizationDisplayName")
     return metadata
@@ -158,6 +164,10 @@ def _by_language(parent: etree._Element, path: str) -> dict[str, str]:
         if language in ("fi", "sv", "en") and language not in values:
             values[language] = (element.text or "").strip()[:2000]
     return values
+
+
+def _pixels(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) <= 4 else None
 
 
 def _first_https(parent: etree._Element, path: str) -> str:

@@ -267,6 +267,9 @@ class ServiceVersion(models.Model):
     description_sv = models.TextField(_("description (Swedish)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     logo_url = models.URLField(_("logo URL"), max_length=500, blank=True)
+    # SAML metadata (mdui:Logo) must state a logo's size in pixels.
+    logo_width = models.PositiveSmallIntegerField(_("logo width (px)"), null=True, blank=True)
+    logo_height = models.PositiveSmallIntegerField(_("logo height (px)"), null=True, blank=True)
     information_url = models.URLField(_("information URL"), max_length=500, blank=True)
     privacy_url = models.URLField(_("privacy statement URL"), max_length=500, blank=True)
     # SAML: [{"binding": ..., "location": ..., "index": n, "is_default": bool}]
@@ -276,6 +279,8 @@ class ServiceVersion(models.Model):
     name_id_format = models.CharField(_("NameID format"), max_length=200, blank=True)
     # Kept at save so lists can filter on expiring certificates without parsing.
     signing_certificate_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the provider was last warned that a certificate of this (live) version expires soon.
+    expiry_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     encryption_certificate_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     # OIDC
     redirect_uris = models.JSONField(_("redirect URIs"), default=list, blank=True)

@@ -4,6 +4,7 @@ audit entry and, where the proxy's input changed, sends `register_changed` after
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +38,7 @@ from members.models import (
     VersionStatus,
 )
 from members.secrets import client_id_generate, client_secret_generate, secret_decrypt, secret_encrypt
+from members.selectors import expiry_horizon
 from members.signals import register_changed
 from trustnet.accounts.models import Role, User
 from trustnet.audit.services import audit_record, audit_state
@@ -310,7 +313,8 @@ def allowed_services_set(*, organisation: Organisation, by: User, services: Iter
 
 VERSION_FIELDS = (
     "name_fi", "name_sv", "name_en", "description_fi", "description_sv", "description_en", "logo_url",
-    "information_url", "privacy_url", "acs_endpoints", "signing_certificate", "encryption_certificate",
+    "logo_width", "logo_height", "information_url", "privacy_url", "acs_endpoints", "signing_certificate",
+    "encryption_certificate",
     "name_id_format", "redirect_uris", "auth_method", "jwks_uri", "pkce_required", "requested_attributes",
 )  # fmt: skip
 # A change to any of these waits for staff review (DESIGN section 2); other fields go live at once.
@@ -339,6 +343,13 @@ def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("logo_url", "information_url", "privacy_url", "jwks_uri"):
         if cleaned.get(name) and not _https_url(cleaned[name]):
             error(name, _("Must be an https URL."))
+    if cleaned.get("logo_url"):
+        for name in ("logo_width", "logo_height"):
+            size = cleaned.get(name)
+            if not isinstance(size, int) or not 16 <= size <= 2000:
+                error(name, _("Give the logo's size in pixels (16–2000)."))
+    else:
+        cleaned["logo_width"] = cleaned["logo_height"] = None
     requested = []
     seen = set()
     for item in cleaned.get("requested_attributes") or []:
@@ -415,6 +426,8 @@ def version_data_from_metadata(metadata: SpMetadata) -> dict[str, Any]:
     for name in ("logo_url", "information_url", "privacy_url"):
         if getattr(metadata, name):
             data[name] = getattr(metadata, name)
+    if metadata.logo_url:
+        data["logo_width"], data["logo_height"] = metadata.logo_width, metadata.logo_height
     return data
 
 
@@ -633,3 +646,62 @@ def review_policy_set(*, by: User, auto_approve_test: bool, auto_approve_certifi
     policy.save()
     audit_record(actor=by, action="review_policy.set", obj=policy, before=before, after=audit_state(policy))
     return policy
+
+
+# ---------------------------------------------------------------- certificate expiry
+
+# A provider is reminded once a week until the certificate is replaced (a new approved version
+# has its own, unwarned, record).
+EXPIRY_REMINDER_INTERVAL = datetime.timedelta(days=7)
+
+
+def certificate_expiry_warn() -> int:
+    """Email each provider whose live service's certificate expires within the warning period.
+
+    Idempotent: a version warned less than `EXPIRY_REMINDER_INTERVAL` ago is skipped, so running
+    the daily task twice or late sends nothing twice. Returns how many services were warned.
+    """
+    from trustnet.accounts.access import users_with_role
+    from trustnet.portal.emails import email_queue_to_users
+
+    now = timezone.now()
+    horizon = expiry_horizon()
+    due = (
+        ServiceVersion.objects.filter(service__live_version=F("pk"))
+        .filter(Q(signing_certificate_expires_at__lte=horizon) | Q(encryption_certificate_expires_at__lte=horizon))
+        .filter(Q(expiry_warned_at__isnull=True) | Q(expiry_warned_at__lte=now - EXPIRY_REMINDER_INTERVAL))
+        .select_related("service")
+    )
+    warned = 0
+    for version in due:
+        with transaction.atomic():
+            # Locked and re-checked: two beat runs at once must not both send.
+            version = ServiceVersion.objects.select_for_update().select_related("service").get(pk=version.pk)
+            if version.expiry_warned_at and version.expiry_warned_at > now - EXPIRY_REMINDER_INTERVAL:
+                continue
+            expires = min(
+                moment
+                for moment in (version.signing_certificate_expires_at, version.encryption_certificate_expires_at)
+                if moment is not None
+            )
+            email_queue_to_users(
+                users=users_with_role(version.service.provider_id, [Role.ADMIN, Role.TECHNICAL]),
+                template="certificate_expiry",
+                context={
+                    "service_name": version.name_fi,
+                    "environment": version.service.environment,
+                    "expires_on": timezone.localdate(expires),
+                    "expired": expires <= now,
+                    "path": f"/members/services/{version.service_id}/",
+                },
+            )
+            version.expiry_warned_at = now
+            version.save(update_fields=["expiry_warned_at"])
+            audit_record(
+                actor=None,
+                action="service.certificate_expiry_warned",
+                obj=version.service,
+                after={"version": version.pk, "expires_at": expires.isoformat()},
+            )
+            warned += 1
+    return warned

@@ -154,9 +154,9 @@ TRUSTNET_CERTIFICATE_WARNING_DAYS = env.int("CERTIFICATE_WARNING_DAYS", default=
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "Europe/Helsinki"
-# Dates and numbers follow the active language; English overrides Django's American formats.
+# Date and number formats for English and Swedish as read in Finland (Finnish uses Django's own).
 FORMAT_MODULE_PATH = ["trustnet.formats"]
+TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True
 
@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "steering-proposals-close-due": {
         "task": "contracts.steering_tasks.steering_proposals_close_due",
         "schedule": crontab(minute="*/15"),
+    },
+    # Warns providers whose live certificates expire within TRUSTNET_CERTIFICATE_WARNING_DAYS.
+    "members-certificate-expiry-warn": {
+        "task": "members.tasks.certificate_expiry_warn",
+        "schedule": crontab(minute=30, hour=7),
     },
     # Re-signs unchanged metadata once less than half its validity is left (DESIGN section 5).
     "proxy-refresh": {

@@ -7,179 +7,263 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0003_signatures_and_published_versions_immutable'),
-        ('members', '0001_initial'),
+        ("contracts", "0003_signatures_and_published_versions_immutable"),
+        ("members", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChangeNotice',
+            name="ChangeNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notified_at', models.DateTimeField()),
-                ('reaction', models.CharField(choices=[('pending', 'Has not reacted'), ('accepted', 'Accepted'), ('terminated', 'Terminated because of the change')], default='pending', max_length=12)),
-                ('reacted_at', models.DateTimeField(blank=True, null=True)),
-                ('moved_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("notified_at", models.DateTimeField()),
+                (
+                    "reaction",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Has not reacted"),
+                            ("accepted", "Accepted"),
+                            ("terminated", "Terminated because of the change"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                ("reacted_at", models.DateTimeField(blank=True, null=True)),
+                ("moved_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'change notice',
-                'verbose_name_plural': 'change notices',
-                'ordering': ['organisation__name_fi', 'id'],
+                "verbose_name": "change notice",
+                "verbose_name_plural": "change notices",
+                "ordering": ["organisation__name_fi", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EligibleSeat',
+            name="EligibleSeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('holder_name', models.CharField(max_length=200)),
-                ('organisation_name', models.CharField(max_length=300)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("holder_name", models.CharField(max_length=200)),
+                ("organisation_name", models.CharField(max_length=300)),
             ],
             options={
-                'ordering': ['organisation_name', 'holder_name', 'id'],
+                "ordering": ["organisation_name", "holder_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Proposal',
+            name="Proposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('rationale', models.TextField(verbose_name='rationale')),
-                ('effective_date', models.DateField(verbose_name='proposed effective date')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open for voting'), ('closed', 'Closed')], default='draft', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('opened_at', models.DateTimeField(blank=True, null=True)),
-                ('text_sha256', models.CharField(blank=True, max_length=64)),
-                ('deadline', models.DateTimeField(blank=True, null=True, verbose_name='voting deadline')),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('seat_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('yes_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('no_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('abstain_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('quorum', models.CharField(blank=True, max_length=20)),
-                ('majority', models.CharField(blank=True, max_length=20)),
-                ('passed', models.BooleanField(blank=True, null=True)),
-                ('minutes_pdf', models.BinaryField(blank=True, null=True)),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("rationale", models.TextField(verbose_name="rationale")),
+                ("effective_date", models.DateField(verbose_name="proposed effective date")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("open", "Open for voting"), ("closed", "Closed")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("opened_at", models.DateTimeField(blank=True, null=True)),
+                ("text_sha256", models.CharField(blank=True, max_length=64)),
+                ("deadline", models.DateTimeField(blank=True, null=True, verbose_name="voting deadline")),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("seat_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("yes_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("no_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("abstain_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("quorum", models.CharField(blank=True, max_length=20)),
+                ("majority", models.CharField(blank=True, max_length=20)),
+                ("passed", models.BooleanField(blank=True, null=True)),
+                ("minutes_pdf", models.BinaryField(blank=True, null=True)),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'proposal',
-                'verbose_name_plural': 'proposals',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "proposal",
+                "verbose_name_plural": "proposals",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Vote',
+            name="Vote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('choice', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('abstain', 'Abstain')], max_length=10, verbose_name='vote')),
-                ('cast_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "choice",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("abstain", "Abstain")],
+                        max_length=10,
+                        verbose_name="vote",
+                    ),
+                ),
+                ("cast_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'vote',
-                'verbose_name_plural': 'votes',
+                "verbose_name": "vote",
+                "verbose_name_plural": "votes",
             },
         ),
         migrations.AddField(
-            model_name='steeringgroup',
-            name='tally_secret_until_close',
-            field=models.BooleanField(default=True, verbose_name='keep the count secret until closing'),
+            model_name="steeringgroup",
+            name="tally_secret_until_close",
+            field=models.BooleanField(default=True, verbose_name="keep the count secret until closing"),
         ),
         migrations.AddConstraint(
-            model_name='steeringgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('quorum_numerator__lte', models.F('quorum_denominator')), ('majority_numerator__lte', models.F('majority_denominator'))), name='contracts_rule_fractions_at_most_one'),
+            model_name="steeringgroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("quorum_numerator__lte", models.F("quorum_denominator")),
+                    ("majority_numerator__lte", models.F("majority_denominator")),
+                ),
+                name="contracts_rule_fractions_at_most_one",
+            ),
         ),
         migrations.AddField(
-            model_name='changenotice',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='change_notices', to='members.organisation'),
+            model_name="changenotice",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="change_notices", to="members.organisation"
+            ),
         ),
         migrations.AddField(
-            model_name='changenotice',
-            name='reacted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="changenotice",
+            name="reacted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='eligibleseat',
-            name='holder',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="eligibleseat",
+            name="holder",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='eligibleseat',
-            name='seat',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.seat'),
+            model_name="eligibleseat",
+            name="seat",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="contracts.seat"),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="proposal",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='group',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to='contracts.steeringgroup'),
+            model_name="proposal",
+            name="group",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="proposals", to="contracts.steeringgroup"
+            ),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='previous_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.agreementversion', verbose_name='current version'),
+            model_name="proposal",
+            name="previous_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="contracts.agreementversion",
+                verbose_name="current version",
+            ),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='version',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='proposal', to='contracts.agreementversion', verbose_name='new version'),
+            model_name="proposal",
+            name="version",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="proposal",
+                to="contracts.agreementversion",
+                verbose_name="new version",
+            ),
         ),
         migrations.AddField(
-            model_name='eligibleseat',
-            name='proposal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='eligible_seats', to='contracts.proposal'),
+            model_name="eligibleseat",
+            name="proposal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="eligible_seats", to="contracts.proposal"
+            ),
         ),
         migrations.AddField(
-            model_name='changenotice',
-            name='proposal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='contracts.proposal'),
+            model_name="changenotice",
+            name="proposal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="notices", to="contracts.proposal"
+            ),
         ),
         migrations.AddField(
-            model_name='vote',
-            name='cast_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="vote",
+            name="cast_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='vote',
-            name='proposal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='votes', to='contracts.proposal'),
+            model_name="vote",
+            name="proposal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="votes", to="contracts.proposal"
+            ),
         ),
         migrations.AddField(
-            model_name='vote',
-            name='seat',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='votes', to='contracts.seat'),
+            model_name="vote",
+            name="seat",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="votes", to="contracts.seat"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'open'), _negated=True), models.Q(('deadline__isnull', False), ('opened_at__isnull', False)), _connector='OR'), name='contracts_proposal_open_has_deadline'),
+            model_name="proposal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "open"), _negated=True),
+                    models.Q(("deadline__isnull", False), ("opened_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="contracts_proposal_open_has_deadline",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('closed_at__isnull', False), ('passed__isnull', False)), _connector='OR'), name='contracts_proposal_closed_has_result'),
+            model_name="proposal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    models.Q(("closed_at__isnull", False), ("passed__isnull", False)),
+                    _connector="OR",
+                ),
+                name="contracts_proposal_closed_has_result",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eligibleseat',
-            constraint=models.UniqueConstraint(fields=('proposal', 'seat'), name='contracts_eligible_seat_once'),
+            model_name="eligibleseat",
+            constraint=models.UniqueConstraint(fields=("proposal", "seat"), name="contracts_eligible_seat_once"),
         ),
         migrations.AddConstraint(
-            model_name='changenotice',
-            constraint=models.UniqueConstraint(fields=('proposal', 'organisation'), name='contracts_change_notice_once'),
+            model_name="changenotice",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "organisation"), name="contracts_change_notice_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.UniqueConstraint(fields=('proposal', 'seat'), name='contracts_one_vote_per_seat'),
+            model_name="vote",
+            constraint=models.UniqueConstraint(fields=("proposal", "seat"), name="contracts_one_vote_per_seat"),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.CheckConstraint(condition=models.Q(('choice__in', ['yes', 'no', 'abstain'])), name='contracts_vote_choice_valid'),
+            model_name="vote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("choice__in", ["yes", "no", "abstain"])), name="contracts_vote_choice_valid"
+            ),
         ),
     ]

@@ -29,7 +29,7 @@ SEES = {
     "fi": {
         "sign_link": "Lue ja allekirjoita sopimus",
         "sign_heading": "Allekirjoita jäsensopimus",
-        "effective_on": "1. tammikuuta 2026",
+        "effective_on": "1.1.2026",
         "title_label": "Asemasi",
         "confirm_label": "Olen lukenut sopimuksen",
         "password_label": "Salasanasi",
@@ -49,7 +49,7 @@ SEES = {
     "sv": {
         "sign_link": "Läs och underteckna avtalet",
         "sign_heading": "Underteckna medlemsavtalet",
-        "effective_on": "1 januari 2026",
+        "effective_on": "1.1.2026",
         "title_label": "Din titel",
         "confirm_label": "Jag har läst avtalet",
         "password_label": "Ditt lösenord",
@@ -69,7 +69,7 @@ SEES = {
     "en": {
         "sign_link": "Read and sign the agreement",
         "sign_heading": "Sign the membership agreement",
-        "effective_on": "1 January 2026",
+        "effective_on": "1 Jan 2026",
         "title_label": "Your title",
         "confirm_label": "I have read the agreement",
         "password_label": "Your password",
@@ -90,8 +90,8 @@ SEES = {
 
 
 def short_date(day: datetime.date, language: str) -> str:
-    """A date as each language writes it in tables: Finnish 27.11.2026, Swedish and English ISO 8601."""
-    return f"{day.day}.{day.month}.{day.year}" if language == "fi" else day.isoformat()
+    """A date as each language is written in Finland: 27.11.2026 in Finnish and Swedish, 27 Nov 2026 in English."""
+    return f"{day.day} {day:%b} {day.year}" if language == "en" else f"{day.day}.{day.month}.{day.year}"
 
 
 def _sign(page, sees: dict, *, keyboard: bool) -> None:

@@ -67,9 +67,9 @@ def test_notice_email_reaches_each_person_in_their_language(org_a, signatory_a, 
     with django_capture_on_commit_callbacks(execute=True):
         services.termination_create(membership=membership, kind="notice", given_by="member", by=signatory_a)
     by_recipient = {message.to[0]: message for message in mail.outbox}
-    assert "Medlemskapet upphör 2027-04-15" in by_recipient[swede.email].subject
-    assert "Membership ends on 2027-04-15" in by_recipient[signatory_a.email].subject
-    assert "2027-04-15" in by_recipient[swede.email].body
+    assert "Medlemskapet upphör 15 april 2027" in by_recipient[swede.email].subject
+    assert "Membership ends on 15 April 2027" in by_recipient[signatory_a.email].subject
+    assert "15 april 2027" in by_recipient[swede.email].body
 
 
 @time_machine.travel(TODAY, tick=False)

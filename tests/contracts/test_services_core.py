@@ -255,7 +255,7 @@ def test_member_notice_ends_after_one_month_and_stays_in_force_until_then(
     assert received == [(org_a.pk, "home_organisation", "notice")]
     assert org_a.pk in organisation_ids_in_force(role="home_organisation", on=datetime.date(2027, 4, 14))
     assert org_a.pk not in organisation_ids_in_force(role="home_organisation", on=datetime.date(2027, 4, 15))
-    assert any("2027-04-15" in message.subject for message in mail.outbox)
+    assert any("15 April 2027" in message.subject for message in mail.outbox)
 
 
 @time_machine.travel(TODAY, tick=False)

@@ -66,6 +66,7 @@ def sp_metadata(
       <mdui:DisplayName xml:lang="fi">Oppimateriaali</mdui:DisplayName>
       <mdui:DisplayName xml:lang="en">Learning materials</mdui:DisplayName>
       <mdui:PrivacyStatementURL xml:lang="fi">https://sp.example.fi/tietosuoja</mdui:PrivacyStatementURL>
+      <mdui:Logo width="80" height="60">https://sp.example.fi/logo.png</mdui:Logo>
     </mdui:UIInfo></md:Extensions>
     <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{body}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
     <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>

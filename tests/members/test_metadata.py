@@ -35,6 +35,7 @@ def test_good_metadata_gives_entity_endpoints_certificate_and_names():
     assert metadata.names == {"fi": "Oppimateriaali", "en": "Learning materials"}
     assert metadata.privacy_url == "https://sp.example.fi/tietosuoja"
     assert metadata.name_id_format.endswith("persistent")
+    assert (metadata.logo_url, metadata.logo_width, metadata.logo_height) == ("https://sp.example.fi/logo.png", 80, 60)
 
 
 BAD_METADATA = [

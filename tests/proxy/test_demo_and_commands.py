@@ -9,16 +9,19 @@ from trustnet.proxy.models import Publication, Snapshot
 pytestmark = pytest.mark.django_db
 
 
-def test_load_demo_builds_and_publishes_both_environments_idempotently(client, capsys):
+def test_load_demo_builds_and_publishes_both_environments_idempotently(client, capsys, settings):
+    settings.PROXY_COLLECT_INPUTS = "trustnet.proxy.register.collect_inputs"
     call_command("load_demo")
     assert set(Publication.objects.values_list("environment", flat=True)) == {"test", "production"}
+    # Built once from the finished demo register, not half-way through loading it.
+    assert not Snapshot.objects.filter(status="failed").exists()
     count = Snapshot.objects.count()
     call_command("load_demo")
     assert Snapshot.objects.count() == count
     response = client.get("/proxy/production/metadata.xml")
     assert response.status_code == 200
     assert signing.verify(response.content, signing.signing_material().cert_pem) is not None
-    assert b"https://opinsauna.example.fi/sp" in response.content
+    assert b"https://oppi.oppimisaarre.example/saml" in response.content
 
 
 def test_proxy_signing_key_writes_a_matching_key_and_certificate(settings, tmp_path, capsys):

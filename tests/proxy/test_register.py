@@ -158,3 +158,19 @@ def test_collecting_takes_the_same_number_of_queries_whatever_the_size(operator)
         saml(provider, operator, n=n)
         home_in_force()
     assert queries() == small
+
+
+def test_a_logo_reaches_the_metadata_with_its_size(operator):
+    provider = provider_in_force("Logo Oy")
+    saml(provider, operator, n=1, logo_url="https://sp.example.fi/logo.png", logo_width=120, logo_height=60)
+    logo = metadata_of(snapshot_build(environment="production", trigger="t", on=TODAY)).find(".//mdui:Logo", NS)
+    assert (logo.text, logo.get("width"), logo.get("height")) == ("https://sp.example.fi/logo.png", "120", "60")
+
+
+def test_a_logo_without_its_size_is_refused_naming_the_field(operator):
+    from django.core.exceptions import ValidationError
+
+    provider = provider_in_force("Logo Oy")
+    with pytest.raises(ValidationError) as refused:
+        saml(provider, operator, n=1, logo_url="https://sp.example.fi/logo.png")
+    assert set(refused.value.message_dict) == {"logo_width", "logo_height"}

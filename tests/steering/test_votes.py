@@ -25,8 +25,24 @@ def test_seat_holder_votes_and_may_change_until_the_deadline(open_proposal, seat
     vote = Vote.objects.get(proposal=open_proposal)
     assert vote.choice == "no" and vote.seat == seats[0]
     assert services.tally(open_proposal) == {"seats": 5, "yes": 0, "no": 1, "abstain": 0}
-    change = Entry.objects.get(action="vote.change")
-    assert change.before["choice"] == "yes" and change.after["choice"] == "no"
+    assert Entry.objects.filter(action="vote.change", object_id=str(vote.pk)).exists()
+
+
+def test_the_log_keeps_the_ballot_secret_until_the_vote_closes(open_proposal, seats, operator):
+    services.vote_cast(proposal=open_proposal, by=seats[0].holder, choice="yes")
+    services.vote_cast(proposal=open_proposal, by=seats[1].holder, choice="no")
+    services.vote_cast(proposal=open_proposal, by=seats[1].holder, choice="abstain")
+    while_open = list(Entry.objects.filter(action__startswith="vote."))
+    assert len(while_open) == 3
+    for entry in while_open:
+        assert not any(
+            choice in repr((entry.object_label, entry.before, entry.after)) for choice in ("yes", "no", "abstain")
+        )
+
+    with time_machine.travel(open_proposal.deadline):
+        services.proposal_close(proposal=open_proposal, by=operator)
+    closing = Entry.objects.get(action="proposal.close")
+    assert closing.after["votes"] == {str(seats[0].pk): "yes", str(seats[1].pk): "abstain"}
 
 
 def test_vote_after_the_deadline_is_refused(open_proposal, seats):

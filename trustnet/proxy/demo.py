@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
 
 from trustnet.proxy.inputs import (
     Certificate,
@@ -157,16 +156,10 @@ def ensure_signing_key(*, report: Callable[[str], None]) -> None:
 
 
 def load(*, report: Callable[[str], None]) -> None:
-    from django.utils.module_loading import import_string
-
     from trustnet.proxy.services import snapshot_build
-
-    collect_inputs = import_string(settings.PROXY_COLLECT_INPUTS)
 
     ensure_signing_key(report=report)
     for environment in ("test", "production"):
-        # The demo inputs stand in while the register seam returns nothing.
-        registered = collect_inputs(environment=environment, on=timezone.localdate())
-        collect = None if registered.services else demo_inputs
-        snapshot = snapshot_build(environment=environment, trigger="demo", collect=collect)
+        # Built from the demo register the loaders before this one created.
+        snapshot = snapshot_build(environment=environment, trigger="demo")
         report(f"proxy: {environment} snapshot #{snapshot.pk} {snapshot.status}")

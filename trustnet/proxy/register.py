@@ -33,6 +33,7 @@ from trustnet.proxy.inputs import (
     HomeOrganisation,
     Localized,
     LoginSource,
+    Logo,
     OidcClient,
     ProxyInputs,
     RegistrationInfo,
@@ -107,6 +108,9 @@ def _service(registered: RegisteredService) -> Service:
         "display_name": _localized(version, "name"),
         "description": _localized(version, "description"),
         "organisation_name": _localized(provider, "name"),
+        "logos": (Logo(url=version.logo_url, width=version.logo_width, height=version.logo_height),)
+        if version.logo_url and version.logo_width and version.logo_height
+        else (),
         "information_url": Localized(fi=version.information_url),
         "privacy_statement_url": Localized(fi=version.privacy_url),
         "attributes": attributes,

@@ -1,8 +1,10 @@
-"""English as read in Finland: Django's default English formats are American (12/1/2026 means
-1 December there, 12 January here), so short dates are ISO 8601 and long ones day-month-year."""
+"""English as read in Finland: day before month, never the US month/day order."""
 
 DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "j M Y"
 DATETIME_FORMAT = "j F Y H:i"
-SHORT_DATE_FORMAT = "Y-m-d"
-SHORT_DATETIME_FORMAT = "Y-m-d H:i"
+SHORT_DATETIME_FORMAT = "j M Y H:i"
 TIME_FORMAT = "H:i"
+FIRST_DAY_OF_WEEK = 1
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","

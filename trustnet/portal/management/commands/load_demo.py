@@ -10,7 +10,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         # The demo's own notices (signatures, decisions, change notices) would otherwise be
         # printed or sent to made-up addresses; keep them in memory and say how many there were.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        # The proxy configuration is built once, by the last loader, not after every demo change
+        # (with no broker those builds would run inline, half-way through the data).
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", PROXY_BUILD_ON_CHANGE=False
+        ):
             from django.core import mail
 
             mail.outbox = []
