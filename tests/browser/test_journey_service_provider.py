@@ -1,6 +1,7 @@
 """Journey: operator staff (with MFA) invite a service provider's administrator, who accepts,
 registers a SAML service by uploading its metadata and an OpenID Connect service, and sees both
-waiting for review; staff approve them. In Finnish."""
+waiting for review; staff approve them and they appear in what the proxy pulls (metadata.xml,
+config.json), which staff can compare with the configuration before. In Finnish."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from urllib.parse import urlparse
 import pytest
 from django.core import mail
 
+from members import services as member_services
 from members.models import Service
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, login, published_entity_ids
 from tests.factories import MembershipFactory, ServiceProviderOrganisationFactory
 from tests.members.certs import sp_metadata
+from tests.members.conftest import saml_data
+from trustnet.proxy.services import proxy_token_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,9 +30,21 @@ def _accept_dialogs(page) -> None:
     page.on("dialog", lambda dialog: dialog.accept())
 
 
-def test_staff_invite_a_provider_admin_who_registers_services_that_staff_approve(page, site, operator, tmp_path):
+def test_staff_invite_a_provider_admin_whose_services_reach_the_proxy_after_approval(
+    page, site, operator, tmp_path, proxy_publishing
+):
     provider = ServiceProviderOrganisationFactory(name_fi="Oppimisalusta Oy", name_sv="Lärplattform Ab")
     MembershipFactory(organisation=provider, role="service_provider")
+    # The network already has a service in production, so there is published metadata to read.
+    other = ServiceProviderOrganisationFactory(name_fi="Sanakirja Oy")
+    MembershipFactory(organisation=other, role="service_provider")
+    existing = member_services.service_create(
+        provider=other, by=operator, environment="production", protocol="saml", data=saml_data(),
+        entity_id="https://sanakirja.example.fi/saml",
+    )  # fmt: skip
+    member_services.service_approve(version=existing.version, by=operator)
+    assert published_entity_ids(page, site) == ["https://sanakirja.example.fi/saml"]
+    _, proxy_token = proxy_token_create(name="idp", environment="production")
     _accept_dialogs(page)
 
     # Staff find the provider and invite its administrator.
@@ -78,6 +94,7 @@ def test_staff_invite_a_provider_admin_who_registers_services_that_staff_approve
     assert ENTITY_ID in main.inner_text()
     assert "Tarkastusta odottava muutos" in main.inner_text()
     assert_accessible(page, "journey-sp-saml-pending")
+    assert ENTITY_ID not in published_entity_ids(page, site)  # a pending service never reaches the proxy
 
     # OpenID Connect by form; the secret is shown once.
     page.locator("main").get_by_role("link", name="Oppimisalusta Oy").click()
@@ -120,4 +137,25 @@ def test_staff_invite_a_provider_admin_who_registers_services_that_staff_approve
         assert "Käytössä oleva versio" in page.locator("main").inner_text()
         assert page.get_by_role("heading", name="Tarkastusta odottava muutos").count() == 0
         page.get_by_role("navigation", name="Päävalikko").get_by_role("link", name="Tarkastus").click()
+    oidc = Service.objects.get(provider=provider, protocol="oidc")
     assert Service.objects.filter(provider=provider, live_version__isnull=False).count() == 2
+
+    # What the proxy pulls now has both: the SAML entity in the signed metadata, the OIDC client
+    # (with its redirect URI) in the token-protected configuration.
+    assert ENTITY_ID in published_entity_ids(page, site)
+    config = page.request.get(f"{site}/proxy/production/config.json", headers={"Authorization": f"Token {proxy_token}"})
+    assert config.ok
+    assert oidc.client_id in config.text()
+    assert "https://app.oppimisalusta.example.fi/callback" in config.text()
+
+    # Staff see what the last publication changed.
+    page.get_by_role("navigation", name="Päävalikko").get_by_role(
+        "link", name="Välityspalvelimen konfiguraatio"
+    ).click()
+    in_service = page.get_by_role("table").first  # snapshots in service, one row per environment
+    in_service.get_by_role("row", name=re.compile("tuotanto")).get_by_role("link").click()
+    page.get_by_role("link", name="Vertaa edelliseen tilannekuvaan").click()
+    page.wait_for_load_state()
+    added = page.get_by_role("heading", name="Lisätyt palvelut").locator("xpath=following-sibling::ul[1]")
+    assert oidc.client_id in added.inner_text()
+    assert_accessible(page, "journey-sp-snapshot-diff")
