@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import AgreementVersion, TermStart
 from contracts.services import BREACH_MINIMUM_DAYS
+from trustnet.accounts import forms as accounts_forms
 from trustnet.portal.widgets import DatePicker
 
 LANGUAGE_NAMES = {"fi": _("Finnish"), "sv": _("Swedish"), "en": _("English")}
@@ -19,7 +20,7 @@ MAX_PDF_BYTES = 10 * 1024 * 1024
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
-class ReauthenticateMixin(forms.Form):
+class ReauthenticateMixin(accounts_forms.ReauthenticateMixin):
     """Signing requires the user's password again, so an unattended session cannot sign."""
 
     password = forms.CharField(
@@ -28,16 +29,6 @@ class ReauthenticateMixin(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("Enter your password again to confirm that you are signing."),
     )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("The password is not correct."))
-        return password
 
 
 class SignForm(ReauthenticateMixin):

@@ -23,6 +23,8 @@ from contracts.models import (
     MemberRole,
     Membership,
     Party,
+    Proposal,
+    ProposalStatus,
     Signature,
     Termination,
     TermStart,
@@ -135,10 +137,30 @@ def version_draft_create(
 
 @transaction.atomic
 def version_draft_update(*, version: AgreementVersion, by: Any, **fields: Any) -> AgreementVersion:
-    """Change a draft; a published version is immutable."""
+    """Change a draft; a published version is immutable, and so is a draft the steering group is
+    voting on or has decided on (DESIGN 3.5: the text decided is the text voted on)."""
     version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_published:
         raise ValidationError(_("A published agreement version cannot be changed."))
+    # Locking the proposal too makes opening a vote wait for this edit, so the hash taken when
+    # voting opens is of the text as it is after the edit.
+    proposal = Proposal.objects.select_for_update().filter(version=version).first()
+    if proposal is not None and proposal.status == ProposalStatus.OPEN:
+        raise ValidationError(
+            _(
+                "This draft is the subject of the proposal “%(title)s”, which is open for voting: its text cannot "
+                "change. Make a new draft and propose it instead."
+            )
+            % {"title": proposal.title}
+        )
+    if proposal is not None and proposal.status == ProposalStatus.CLOSED:
+        raise ValidationError(
+            _(
+                "This draft is the subject of the proposal “%(title)s”, which the steering group has decided: its "
+                "text cannot change. Make a new draft and propose it instead."
+            )
+            % {"title": proposal.title}
+        )
     unknown = set(fields) - set(VERSION_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -158,15 +180,34 @@ def version_draft_update(*, version: AgreementVersion, by: Any, **fields: Any) -
 
 
 @transaction.atomic
-def version_publish(*, version: AgreementVersion, by: Any) -> AgreementVersion:
-    """Publish a draft; from now on it never changes. Publishing twice is refused."""
+def version_publish(
+    *, version: AgreementVersion, by: Any, effective_on: datetime.date | None = None
+) -> AgreementVersion:
+    """Publish a draft; from now on it never changes. Publishing twice is refused.
+
+    `effective_on` sets the date it takes effect in the same step (a steering-group decision
+    publishes the version voted on with the decided date, without reopening it for edits).
+    """
     version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_published:
         raise ValidationError(_("This agreement version has already been published."))
+    # A proposed version is published by the steering group's decision only (DESIGN 3.5): the
+    # decision closes the proposal as passed and then publishes, in the same transaction.
+    proposal = Proposal.objects.filter(version=version).first()
+    if proposal is not None and not (proposal.status == ProposalStatus.CLOSED and proposal.passed):
+        raise ValidationError(
+            _(
+                "This version has been proposed to the steering group (“%(title)s”); it is published only if "
+                "the group decides the change."
+            )
+            % {"title": proposal.title}
+        )
     version.state = AgreementVersion.State.PUBLISHED
     version.published_at = timezone.now()
     version.published_by = by
-    version.save(update_fields=["state", "published_at", "published_by"])
+    if effective_on is not None:
+        version.effective_on = effective_on
+    version.save(update_fields=["state", "published_at", "published_by", "effective_on"])
     audit_record(
         actor=by,
         action="agreement_version.publish",

@@ -1,5 +1,5 @@
 """Demo proposals of the steering group: one decided (with minutes and member notices) and one
-open for voting. Idempotent: proposals are found by title; runs after the agreement demo."""
+open for voting. Idempotent: proposals are found by Finnish title; runs after the agreement demo."""
 
 from __future__ import annotations
 
@@ -35,7 +35,21 @@ BASE_SV = (
     "Medlemmen kan säga upp avtalet med en månads uppsägningstid."
 )
 DECIDED_TITLE = "Tietoturvapoikkeamien ilmoittaminen 72 tunnin kuluessa"
+DECIDED_TEXTS = {
+    "title_fi": DECIDED_TITLE,
+    "title_sv": "Anmälan av säkerhetsincidenter inom 72 timmar",
+    "title_en": "Reporting security incidents within 72 hours",
+    "rationale_fi": "Tietosuoja-asetus edellyttää nopeaa ilmoittamista; nykyinen sopimus ei aseta määräaikaa.",
+    "rationale_sv": "Dataskyddsförordningen kräver snabb anmälan; det nuvarande avtalet anger ingen tidsfrist.",
+    "rationale_en": "The GDPR requires prompt notification; the current agreement sets no deadline.",
+}
 OPEN_TITLE = "Palveluiden käyttöehtojen julkaiseminen"
+OPEN_TEXTS = {
+    "title_fi": OPEN_TITLE,
+    "title_sv": "Publicering av tjänsternas användarvillkor",
+    "rationale_fi": "Käyttäjien ja huoltajien on voitava lukea palvelun ehdot ennen kirjautumista.",
+    "rationale_sv": "Användare och vårdnadshavare ska kunna läsa tjänstens villkor innan de loggar in.",
+}
 
 
 def _next_number() -> int:
@@ -72,10 +86,10 @@ def load(*, report: Callable[[str], None]) -> None:
         )
         agreement_services.version_publish(version=first, by=operator)
     today = timezone.localdate()
-    if not Proposal.objects.filter(title=DECIDED_TITLE).exists():
+    if not Proposal.objects.filter(title_fi=DECIDED_TITLE).exists():
         _load_decided(group=group, seats=seats, operator=operator, today=today)
         report(f"Steering group: decided proposal “{DECIDED_TITLE}” with minutes")
-    if not Proposal.objects.filter(title=OPEN_TITLE).exists():
+    if not Proposal.objects.filter(title_fi=OPEN_TITLE).exists():
         effective = today + datetime.timedelta(days=75)
         version = _version(
             operator=operator,
@@ -87,8 +101,7 @@ def load(*, report: Callable[[str], None]) -> None:
         proposal = steering_services.proposal_create(
             group=group,
             version=version,
-            title=OPEN_TITLE,
-            rationale="Käyttäjien ja huoltajien on voitava lukea palvelun ehdot ennen kirjautumista.",
+            **OPEN_TEXTS,
             effective_date=effective,
             by=operator,
         )
@@ -115,8 +128,7 @@ def _load_decided(*, group: SteeringGroup, seats: list[Seat], operator: User, to
         group=group,
         version=version,
         previous_version=AgreementVersion.objects.current(),
-        title=DECIDED_TITLE,
-        rationale="Tietosuoja-asetus edellyttää nopeaa ilmoittamista; nykyinen sopimus ei aseta määräaikaa.",
+        **DECIDED_TEXTS,
         effective_date=effective,
         created_by=operator,
         created_at=closed_at - datetime.timedelta(days=21),

@@ -59,8 +59,14 @@ class ProposalForm(forms.Form):
         queryset=AgreementVersion.objects.filter(state="draft", proposal__isnull=True).order_by("-number"),
         help_text=_("A draft version prepared on the agreements pages."),
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
-    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 6}))
+    title_fi = forms.CharField(label=_("Title in Finnish"), max_length=200)
+    title_sv = forms.CharField(label=_("Title in Swedish"), max_length=200)
+    title_en = forms.CharField(label=_("Title in English (optional)"), max_length=200, required=False)
+    rationale_fi = forms.CharField(label=_("Rationale in Finnish"), widget=forms.Textarea(attrs={"rows": 6}))
+    rationale_sv = forms.CharField(label=_("Rationale in Swedish"), widget=forms.Textarea(attrs={"rows": 6}))
+    rationale_en = forms.CharField(
+        label=_("Rationale in English (optional)"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
     effective_date = forms.DateField(
         label=_("Proposed effective date"),
         widget=DatePicker,

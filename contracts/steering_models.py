@@ -11,12 +11,14 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 # A member may leave because of a change within this many days of being told of it, and the
 # change takes effect no earlier than this many days after the notification (DESIGN 3.5).
 CHANGE_OBJECTION_DAYS = 30
+# Languages a proposal's title and rationale are written in; fi and sv are required.
+PROPOSAL_LANGUAGES = ("fi", "sv", "en")
 
 
 class ProposalStatus(models.TextChoices):
@@ -42,8 +44,14 @@ class Proposal(models.Model):
         blank=True,
         verbose_name=_("current version"),
     )
-    title = models.CharField(_("title"), max_length=200)
-    rationale = models.TextField(_("rationale"))
+    # Every member is told of a change (DESIGN 3.5), in Finnish or Swedish as they read: both are
+    # required; English is optional. Read them through `title_in` / `rationale_in`.
+    title_fi = models.CharField(_("title in Finnish"), max_length=200)
+    title_sv = models.CharField(_("title in Swedish"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    rationale_fi = models.TextField(_("rationale in Finnish"))
+    rationale_sv = models.TextField(_("rationale in Swedish"))
+    rationale_en = models.TextField(_("rationale in English"), blank=True)
     effective_date = models.DateField(_("proposed effective date"))
     status = models.CharField(max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
     created_at = models.DateTimeField(default=timezone.now)
@@ -84,6 +92,29 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def _in_language(self, field: str, language: str | None) -> str:
+        language = (language or translation.get_language() or "fi")[:2]
+        if language not in PROPOSAL_LANGUAGES:
+            language = "fi"
+        return getattr(self, f"{field}_{language}") or getattr(self, f"{field}_fi")
+
+    def title_in(self, language: str | None = None) -> str:
+        """The title in `language` (default: the active language), or the Finnish one if it has none."""
+        return self._in_language("title", language)
+
+    def rationale_in(self, language: str | None = None) -> str:
+        """The rationale in `language` (default: the active language), or the Finnish one if it has none."""
+        return self._in_language("rationale", language)
+
+    @property
+    def title(self) -> str:
+        """The title in the active language: what pages and emails show."""
+        return self.title_in()
+
+    @property
+    def rationale(self) -> str:
+        return self.rationale_in()
 
     def is_open(self, *, at: datetime.datetime) -> bool:
         return self.status == ProposalStatus.OPEN and self.deadline is not None and at < self.deadline

@@ -147,7 +147,8 @@ def seat_update(
 
 # --- Proposals -----------------------------------------------------------------------------
 
-PROPOSAL_FIELDS = ("title", "rationale", "effective_date", "status", "deadline", "version", "previous_version")
+PROPOSAL_TEXT_FIELDS = ("title_fi", "title_sv", "title_en", "rationale_fi", "rationale_sv", "rationale_en")
+PROPOSAL_FIELDS = (*PROPOSAL_TEXT_FIELDS, "effective_date", "status", "deadline", "version", "previous_version")
 
 
 def earliest_effective_date(*, notified_on: datetime.date) -> datetime.date:
@@ -160,21 +161,36 @@ def proposal_create(
     *,
     group: SteeringGroup,
     version: AgreementVersion,
-    title: str,
-    rationale: str,
+    title_fi: str,
+    title_sv: str,
+    rationale_fi: str,
+    rationale_sv: str,
     effective_date: datetime.date,
     by: User,
+    title_en: str = "",
+    rationale_en: str = "",
 ) -> Proposal:
-    """Put a draft agreement version to the group. The version in effect today is what it changes."""
+    """Put a draft agreement version to the group, with its title and rationale in Finnish and
+    Swedish (English optional). The version in effect today is what it changes."""
+    texts = {
+        "title_fi": title_fi, "title_sv": title_sv, "title_en": title_en,
+        "rationale_fi": rationale_fi, "rationale_sv": rationale_sv, "rationale_en": rationale_en,
+    }  # fmt: skip
+    texts = {name: (value or "").strip() for name, value in texts.items()}
     errors = {}
     if version.is_published:
         errors["version"] = _("Only a draft version can be proposed.")
     elif Proposal.objects.filter(version=version).exists():
         errors["version"] = _("This version has already been proposed.")
-    if not title.strip():
-        errors["title"] = _("Give the proposal a title.")
-    if not rationale.strip():
-        errors["rationale"] = _("Explain why the agreement should change.")
+    # Every member reads the change in Finnish or Swedish (DESIGN 3.5: every member is informed).
+    for language in ("fi", "sv"):
+        if not texts[f"title_{language}"]:
+            errors[f"title_{language}"] = _("Give the proposal a title.")
+        if not texts[f"rationale_{language}"]:
+            errors[f"rationale_{language}"] = _("Explain why the agreement should change.")
+    for name, value in texts.items():
+        if name.startswith("title_") and len(value) > 200:
+            errors[name] = _("The title may have at most 200 characters.")
     earliest = earliest_effective_date(notified_on=timezone.localdate())
     if effective_date < earliest:
         errors["effective_date"] = _(
@@ -186,10 +202,9 @@ def proposal_create(
         group=group,
         version=version,
         previous_version=AgreementVersion.objects.current(),
-        title=title.strip(),
-        rationale=rationale.strip(),
         effective_date=effective_date,
         created_by=by,
+        **texts,
     )
     audit_record(actor=by, action="proposal.create", obj=proposal, after=audit_state(proposal, PROPOSAL_FIELDS))
     return proposal
@@ -401,10 +416,7 @@ def proposals_close_due(*, by: User | None = None) -> list[Proposal]:
 def _publish_change(proposal: Proposal, *, by: User | None) -> None:
     from contracts import services as agreement_services
 
-    version = agreement_services.version_draft_update(
-        version=proposal.version, by=by, effective_on=proposal.effective_date
-    )
-    agreement_services.version_publish(version=version, by=by)
+    agreement_services.version_publish(version=proposal.version, by=by, effective_on=proposal.effective_date)
 
 
 def notify_members(proposal: Proposal, *, by: User | None) -> None:
@@ -436,9 +448,10 @@ def notify_members(proposal: Proposal, *, by: User | None) -> None:
     email_queue_to_users(
         users=recipients,
         template="agreement_change",
+        # The proposal, not its text: each language group's email is rendered with that language
+        # active, so `proposal.title` / `proposal.rationale` come out in the reader's language.
         context={
-            "title": proposal.title,
-            "rationale": proposal.rationale,
+            "proposal": proposal,
             "effective_date": proposal.effective_date,
             "objection_deadline": timezone.localdate(now) + datetime.timedelta(days=CHANGE_OBJECTION_DAYS),
         },

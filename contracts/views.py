@@ -18,6 +18,7 @@ from contracts.models import (
     MemberRole,
     Membership,
     Party,
+    Proposal,
     Signature,
     TermStart,
 )
@@ -343,7 +344,10 @@ def staff_version_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
         else:
             messages.success(request, _("Draft saved."))
             return redirect("contracts:staff-version-edit", pk=version.pk)
-    return render(request, "contracts/staff_version_form.html", {"version": version, "form": form})
+    proposal = Proposal.objects.filter(version=version).first() if version is not None else None
+    return render(
+        request, "contracts/staff_version_form.html", {"version": version, "form": form, "proposal": proposal}
+    )
 
 
 @require_POST

@@ -58,7 +58,7 @@ class LoginSourceSerializer(serializers.ModelSerializer):
         model = LoginSource
         fields = [
             "id", "organisation", "kind", "name", "hostname", "entity_id", "metadata_url", "tenant_id", "issuer",
-            "schools",
+            "schools", "metadata_checked_at", "metadata_ok", "metadata_error", "metadata_certificate_expires_at",
         ]  # fmt: skip
 
 

@@ -244,6 +244,26 @@ def _load_home_organisations() -> None:
             )
             if created:
                 login_source.schools.set(schools)
+                _demo_metadata_check(login_source)
+
+
+def _demo_metadata_check(login_source: LoginSource) -> None:
+    """A plausible last metadata check, so the demo shows both outcomes without fetching anything
+    (the demo's URLs are real organisations'; the demo never calls them)."""
+    now = timezone.now()
+    if login_source.kind == "entra":
+        login_source.metadata_checked_at, login_source.metadata_ok = now - datetime.timedelta(hours=5), True
+        login_source.metadata_certificate_expires_at = now + datetime.timedelta(days=41)
+    elif login_source.kind == "google":
+        login_source.metadata_checked_at, login_source.metadata_ok = now - datetime.timedelta(hours=5), False
+        login_source.metadata_error = (
+            "Metadata ei kuvaa entityID:tä https://accounts.google.com/o/saml2?idpid=C03espoo "
+            "(se kuvaa: https://accounts.google.com/o/saml2?idpid=C01old)."
+        )
+    else:
+        return
+    login_source.save(update_fields=["metadata_checked_at", "metadata_ok", "metadata_error",
+                                     "metadata_certificate_expires_at"])  # fmt: skip
 
 
 @cache

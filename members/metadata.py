@@ -1,4 +1,5 @@
-"""Reading SAML 2.0 SP metadata that members upload or point to (DESIGN section 2, untrusted input).
+"""Reading SAML 2.0 metadata that members upload or point to (DESIGN section 2, untrusted input): SP
+metadata of services, and IdP metadata of login sources.
 
 The document is parsed with entity resolution, DTD loading and network access off, after a size
 check; any DOCTYPE is refused outright, so XXE and entity-expansion attacks never reach the parser's
@@ -7,6 +8,7 @@ entity machinery. Pure functions: no database.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -61,6 +63,11 @@ def max_metadata_bytes() -> int:
 
 def metadata_parse(data: bytes) -> SpMetadata:
     """Parse one SP's metadata, or raise ValidationError({"metadata": ...}) naming the problem."""
+    return _read_entity(_single_entity(_safe_root(data)))
+
+
+def _safe_root(data: bytes) -> etree._Element:
+    """The root element of untrusted metadata: size-capped, no DOCTYPE, no entities, no network."""
     if len(data) > max_metadata_bytes():
         raise _error(_("The metadata is larger than %(limit)s bytes.") % {"limit": max_metadata_bytes()}, "too_large")
     if not data.strip():
@@ -78,8 +85,67 @@ def metadata_parse(data: bytes) -> SpMetadata:
         raise _error(_("The metadata is not well-formed XML: %(error)s") % {"error": error.msg}, "syntax") from error
     if root.getroottree().docinfo.doctype:
         raise _error(_("The metadata contains a DOCTYPE or entity declaration; these are not allowed."), "doctype")
-    entity = _single_entity(root)
-    return _read_entity(entity)
+    return root
+
+
+@dataclass
+class IdpMetadata:
+    """What a login source's check takes from its identity provider's metadata."""
+
+    entity_id: str
+    signing_certificates: list[str]
+    # When the last of the published signing certificates expires: after it, logins through the
+    # source fail unless the provider publishes a new one.
+    certificate_expires_at: datetime.datetime
+
+
+def idp_metadata_parse(data: bytes, *, entity_id: str) -> IdpMetadata:
+    """Check an identity provider's metadata: it describes `entity_id` with an IDPSSODescriptor that
+    carries at least one usable signing certificate. A ValidationError({"metadata": ...}) names the
+    problem otherwise. An aggregate is accepted; the entity is picked from it by entityID."""
+    root = _safe_root(data)
+    if root.tag == f"{{{NS['md']}}}EntityDescriptor":
+        entities = [root]
+    elif root.tag == f"{{{NS['md']}}}EntitiesDescriptor":
+        entities = list(root.iter(f"{{{NS['md']}}}EntityDescriptor"))
+    else:
+        raise _error(_("This is not SAML 2.0 metadata (the root element is not an EntityDescriptor)."), "not_metadata")
+    entity = next((e for e in entities if (e.get("entityID") or "").strip() == entity_id), None)
+    if entity is None:
+        found = ", ".join(sorted({(e.get("entityID") or "").strip() for e in entities})[:3]) or "–"
+        raise _error(
+            _("The metadata does not describe the entityID %(expected)s (it describes: %(found)s).")
+            % {"expected": entity_id, "found": found},
+            "entity_id_mismatch",
+        )
+    idp = entity.find("md:IDPSSODescriptor", NS)
+    if idp is None:
+        raise _error(
+            _("The metadata has no IDPSSODescriptor: it does not describe a SAML identity provider."), "no_idp"
+        )
+    certificates = []
+    for descriptor in idp.findall("md:KeyDescriptor", NS):
+        if descriptor.get("use", "") not in ("", "signing"):
+            continue
+        for element in descriptor.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS):
+            if (element.text or "").strip():
+                certificates.append(normalise_certificate(element.text))
+    if not certificates:
+        raise _error(_("The identity provider's metadata has no signing certificate."), "no_certificate")
+    # During a key rollover a provider publishes the old and the new certificate: one usable is enough.
+    usable, first_error = [], None
+    for certificate in certificates:
+        try:
+            usable.append(certificate_parse(certificate, usage="signing", field="metadata"))
+        except ValidationError as error:
+            first_error = first_error or error
+    if not usable:
+        raise _error(first_error.messages[0], "certificate")
+    return IdpMetadata(
+        entity_id=entity_id,
+        signing_certificates=[info.base64_der for info in usable],
+        certificate_expires_at=max(info.not_after for info in usable),
+    )
 
 
 def _single_entity(root: etree._Element) -> etree._Element:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -171,6 +173,14 @@ LOGIN_SOURCE_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Kinds whose metadata URL serves SAML IdP metadata (checked by members.services).
+SAML_METADATA_KINDS = frozenset(
+    {LoginSourceKind.GOOGLE, LoginSourceKind.ADFS, LoginSourceKind.SAML, LoginSourceKind.ENTRA}
+)
+# Microsoft Entra ID's SAML entityID for a tenant (its federation metadata's EntityDescriptor).
+ENTRA_ENTITY_ID = "https://sts.windows.net/{tenant_id}/"
+
+
 class LoginSource(models.Model):
     """How a home organisation's users log in, and which of its schools the source serves."""
 
@@ -184,6 +194,14 @@ class LoginSource(models.Model):
     issuer = models.URLField(_("issuer"), max_length=500, blank=True)
     schools = models.ManyToManyField(School, blank=True, related_name="login_sources", verbose_name=_("schools"))
     created_at = models.DateTimeField(auto_now_add=True)
+    # The last check of the metadata at `metadata_url` (members.services.login_source_metadata_check):
+    # null `metadata_ok` means not checked since the URL or entityID last changed.
+    metadata_checked_at = models.DateTimeField(_("metadata checked"), null=True, blank=True, editable=False)
+    metadata_ok = models.BooleanField(_("metadata OK"), null=True, blank=True, editable=False)
+    metadata_error = models.TextField(_("metadata problem"), blank=True, editable=False)
+    metadata_certificate_expires_at = models.DateTimeField(
+        _("signing certificate expires"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("login source")
@@ -192,6 +210,29 @@ class LoginSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def uses_saml_metadata(self) -> bool:
+        return self.kind in SAML_METADATA_KINDS
+
+    @property
+    def expected_entity_id(self) -> str:
+        """The entityID its metadata must describe. Entra ID's SAML entityID is fixed by the tenant."""
+        if self.kind == LoginSourceKind.ENTRA:
+            return ENTRA_ENTITY_ID.format(tenant_id=self.tenant_id) if self.tenant_id else ""
+        return self.entity_id
+
+    @property
+    def metadata_state(self) -> str:
+        """One of unchecked, ok, error, or expiring (the signing certificate expires within the
+        warning period, CERTIFICATE_WARNING_DAYS), for status badges."""
+        if self.metadata_ok is None:
+            return "unchecked"
+        if not self.metadata_ok:
+            return "error"
+        warn_from = timezone.now() + datetime.timedelta(days=settings.TRUSTNET_CERTIFICATE_WARNING_DAYS)
+        expires_at = self.metadata_certificate_expires_at
+        return "expiring" if expires_at is not None and expires_at <= warn_from else "ok"
 
 
 class Environment(models.TextChoices):

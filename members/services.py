@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from members.attributes import ATTRIBUTES
 from members.certificates import certificate_parse, normalise_certificate
-from members.metadata import SpMetadata, validate_acs_endpoints
+from members.metadata import SpMetadata, idp_metadata_parse, validate_acs_endpoints
+from members.metadata_fetch import metadata_fetch
 from members.models import (
     EDUCATION_PROVIDER_KINDS,
     LOGIN_SOURCE_REQUIRED_FIELDS,
@@ -281,8 +282,23 @@ def login_source_save(
             errors[name] = _("Must be an https URL.")
     if errors:
         raise ValidationError(errors)
+    metadata_changed = before is None or any(
+        before.get(name) != getattr(login_source, name) for name in METADATA_IDENTITY_FIELDS
+    )
+    if metadata_changed:
+        # A result about another URL or entityID would mislead: forget it until the new check.
+        login_source.metadata_checked_at, login_source.metadata_ok = None, None
+        login_source.metadata_error, login_source.metadata_certificate_expires_at = "", None
+    else:
+        # Keep the stored result: the instance may have been read before a check recorded it.
+        for name in METADATA_CHECK_FIELDS:
+            setattr(login_source, name, getattr(stored, name))
     login_source.full_clean()
     login_source.save()
+    if metadata_changed and login_source.uses_saml_metadata:
+        from members.tasks import login_source_metadata_check as check_task
+
+        check_task.delay_on_commit(login_source.pk)
     schools = list(schools)
     if any(school.organisation_id != organisation.pk for school in schools):
         raise ValidationError({"schools": _("A login source can only serve the organisation's own schools.")})
@@ -291,6 +307,54 @@ def login_source_save(
     audit_record(actor=by, action="login_source.save", obj=login_source, before=before, after=after)
     _register_changed(environment=None, reason="login source changed")
     return login_source
+
+
+METADATA_IDENTITY_FIELDS = ("kind", "metadata_url", "entity_id", "tenant_id")
+METADATA_CHECK_FIELDS = ("metadata_checked_at", "metadata_ok", "metadata_error", "metadata_certificate_expires_at")
+
+
+def login_source_metadata_check(*, login_source: LoginSource, by: User | None = None) -> LoginSource:
+    """Fetch the login source's IdP metadata (SSRF-safe, with the fetch timeout and size cap), check
+    that it describes the source's entityID with an IDPSSODescriptor and a usable signing
+    certificate, and record the result (with the certificate's expiry) on the source.
+
+    Called from a Celery task (members.tasks), never in a request. The fetch runs outside any
+    transaction; only the recording takes a row lock.
+    """
+    source = LoginSource.objects.get(pk=login_source.pk)
+    if not source.uses_saml_metadata or not source.metadata_url:
+        raise ValidationError(_("This kind of login source has no SAML metadata to check."))
+    url, expected = source.metadata_url, source.expected_entity_id
+    try:
+        metadata = idp_metadata_parse(metadata_fetch(url), entity_id=expected)
+    except ValidationError as error:
+        ok, problem, expires_at = False, " ".join(str(message) for message in error.messages), None
+    else:
+        ok, problem, expires_at = True, "", metadata.certificate_expires_at
+    return _login_source_metadata_record(
+        pk=source.pk, url=url, expected=expected, ok=ok, problem=problem, expires_at=expires_at, by=by
+    )
+
+
+@transaction.atomic
+def _login_source_metadata_record(
+    *, pk: int, url: str, expected: str, ok: bool, problem: str, expires_at: Any, by: User | None
+) -> LoginSource:
+    source = LoginSource.objects.select_for_update().get(pk=pk)
+    if (source.metadata_url, source.expected_entity_id) != (url, expected):
+        return source  # edited while we fetched: the save scheduled a check of the new values
+    before = audit_state(source, METADATA_CHECK_FIELDS)
+    source.metadata_checked_at, source.metadata_ok = timezone.now(), ok
+    source.metadata_error, source.metadata_certificate_expires_at = problem[:2000], expires_at
+    source.save(update_fields=list(METADATA_CHECK_FIELDS))
+    audit_record(
+        actor=by,
+        action="login_source.metadata_check",
+        obj=source,
+        before=before,
+        after={**audit_state(source, METADATA_CHECK_FIELDS), "metadata_url": url, "entity_id": expected},
+    )
+    return source
 
 
 @transaction.atomic

@@ -1,8 +1,36 @@
-"""Periodic work of the register, run by Celery beat."""
+"""Background work of the register: checking login sources' metadata (network, so never in a
+request) and warning providers of expiring certificates."""
 
 from __future__ import annotations
 
 from celery import shared_task
+
+from members.models import SAML_METADATA_KINDS, LoginSource
+from trustnet.accounts.models import User
+
+
+@shared_task
+def login_source_metadata_check(login_source_id: int, by_id: int | None = None) -> bool | None:
+    """Check one login source's metadata and record the result; None if there is nothing to check."""
+    from members.services import login_source_metadata_check as check
+
+    source = LoginSource.objects.filter(pk=login_source_id).first()
+    if source is None or not source.uses_saml_metadata or not source.metadata_url:
+        return None
+    by = User.objects.filter(pk=by_id).first() if by_id else None
+    return check(login_source=source, by=by).metadata_ok
+
+
+@shared_task
+def login_sources_metadata_check_all() -> int:
+    """Daily: re-check every login source's metadata, so certificate expiry and a provider's
+    changes show up without anyone pressing the button. One task per source."""
+    ids = list(
+        LoginSource.objects.filter(kind__in=SAML_METADATA_KINDS).exclude(metadata_url="").values_list("pk", flat=True)
+    )
+    for pk in ids:
+        login_source_metadata_check.delay(pk)
+    return len(ids)
 
 
 @shared_task

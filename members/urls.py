@@ -21,6 +21,11 @@ urlpatterns = [
         name="login-source-edit",
     ),
     path(
+        "members/organisations/<int:pk>/login-sources/<int:source_pk>/check-metadata/",
+        views.login_source_metadata_check,
+        name="login-source-metadata-check",
+    ),
+    path(
         "members/organisations/<int:pk>/login-sources/<int:source_pk>/delete/",
         views.login_source_delete,
         name="login-source-delete",

@@ -223,8 +223,25 @@ def login_source_edit(request: HttpRequest, pk: int, source_pk: int | None = Non
             messages.success(request, _("Login source saved."))
             return redirect("members:organisation-detail", pk=organisation.pk)
     return render(
-        request, "members/form.html", {"form": form, "title": _("Login source"), "organisation": organisation}
+        request,
+        "members/login_source_form.html",
+        {"form": form, "title": _("Login source"), "organisation": organisation, "source": source},
     )
+
+
+@require_POST
+@member_login_required
+def login_source_metadata_check(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    """The "check metadata" button: queue the check (a Celery task, with the fetch's timeout)."""
+    from members.tasks import login_source_metadata_check as check_task
+
+    organisation = get_organisation_for_user(request, pk, edit="technical")
+    source = get_object_or_404(LoginSource, pk=source_pk, organisation=organisation)
+    if not source.uses_saml_metadata or not source.metadata_url:
+        raise Http404
+    check_task.delay_on_commit(source.pk, request.user.pk)
+    messages.success(request, _("The metadata check has started; its result is shown below when it is done."))
+    return redirect("members:login-source-edit", pk=organisation.pk, source_pk=source.pk)
 
 
 @require_POST

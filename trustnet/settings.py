@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_htmx",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "trustnet.accounts",
     "trustnet.audit",
@@ -207,6 +206,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contracts.steering_tasks.steering_changes_apply",
         "schedule": crontab(minute=10, hour=0),
     },
+    # Re-checks login sources' IdP metadata (entityID, signing certificate expiry).
+    "login-sources-metadata-check": {
+        "task": "members.tasks.login_sources_metadata_check_all",
+        "schedule": crontab(minute=40, hour=4),
+    },
     "steering-proposals-close-due": {
         "task": "contracts.steering_tasks.steering_proposals_close_due",
         "schedule": crontab(minute="*/15"),
@@ -249,8 +253,9 @@ if PROXY_VALIDITY.total_seconds() > 14 * 86400:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Personal API tokens first: its WWW-Authenticate header makes unauthenticated calls 401.
+        "trustnet.accounts.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

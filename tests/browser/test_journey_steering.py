@@ -71,8 +71,10 @@ def test_seat_holder_votes_by_keyboard_staff_close_and_a_member_terminates_becau
         proposal = steering_services.proposal_create(
             group=group,
             version=draft,
-            title="Tietosuojaehtojen päivitys",
-            rationale="Tietosuoja-asetuksen vaatimukset.",
+            title_fi="Tietosuojaehtojen päivitys",
+            title_sv="Uppdatering av dataskyddsvillkoren",
+            rationale_fi="Tietosuoja-asetuksen vaatimukset.",
+            rationale_sv="Kraven i dataskyddsförordningen.",
             effective_date=EFFECTIVE,
             by=operator,
         )

@@ -34,8 +34,10 @@ def steering(operator):
         made = services.proposal_create(
             group=group,
             version=version,
-            title=title,
-            rationale="Perustelu.",
+            title_fi=title,
+            title_sv=title,
+            rationale_fi="Perustelu.",
+            rationale_sv="Motivering.",
             effective_date=timezone.localdate() + datetime.timedelta(days=90),
             by=operator,
         )

@@ -76,3 +76,19 @@ def sp_metadata(
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#"
     xmlns:mdui="urn:oasis:names:tc:SAML:metadata:ui" entityID="{entity_id}">{sp if with_sp else ""}
 </md:EntityDescriptor>""".encode()
+
+
+def idp_metadata(*, entity_id: str = "https://adfs.example.fi/adfs/services/trust", certificates=None) -> bytes:
+    """IdP metadata (as ADFS, Entra ID or Google publish it) with the given signing certificates."""
+    keys = "".join(
+        f'<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{base64_body(pem)}'
+        "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
+        for pem in (certificates if certificates is not None else [good_certificate()])
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#"
+    entityID="{entity_id}">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">{keys}
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://adfs.example.fi/adfs/ls/"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>""".encode()

@@ -78,8 +78,10 @@ def proposal(group, draft_version, operator, seats):
     return steering_services.proposal_create(
         group=group,
         version=draft_version,
-        title="Pidempi irtisanomisaika",
-        rationale="Jäsenet tarvitsevat enemmän aikaa siirtymään.",
+        title_fi="Pidempi irtisanomisaika",
+        title_sv="Längre uppsägningstid",
+        rationale_fi="Jäsenet tarvitsevat enemmän aikaa siirtymään.",
+        rationale_sv="Medlemmarna behöver mer tid för övergången.",
         effective_date=in_days(60),
         by=operator,
     )

@@ -49,7 +49,7 @@ def test_closing_records_the_result_and_minutes(open_proposal, seats, operator):
     assert proposal.passed is True and proposal.status == ProposalStatus.CLOSED
     assert (proposal.quorum, proposal.majority) == ("1/2", "2/3")
     text = " ".join(pdf_text(bytes(proposal.minutes_pdf)).split())
-    assert proposal.title in text
+    assert proposal.title_fi in text and proposal.title_sv in text  # Finnish minutes, with the Swedish text
     with translation.override("fi"):  # the minutes are in Finnish
         labels = {choice: str(VoteChoice(choice).label) for choice in VoteChoice.values}
         labels[None] = gettext("Did not vote")
@@ -143,10 +143,12 @@ def test_scheduled_task_closes_due_proposals(open_proposal, seats):
 
 
 def test_a_text_changed_after_opening_cannot_be_decided(open_proposal, seats, operator):
-    from contracts import services as agreement_services
+    from contracts.models import AgreementVersion
 
     vote_all(open_proposal, seats, ["yes"] * 5)
-    agreement_services.version_draft_update(version=open_proposal.version, by=operator, text_fi="Jotain muuta.")
+    # The service refuses such an edit (tests/steering/test_version_locked.py); this is the second
+    # line of defence, against a change that bypassed it.
+    AgreementVersion.objects.filter(pk=open_proposal.version_id).update(text_fi="Jotain muuta.")
     with time_machine.travel(open_proposal.deadline), pytest.raises(ValidationError, match="changed after voting"):
         services.proposal_close(proposal=open_proposal, by=operator)
     open_proposal.version.refresh_from_db()

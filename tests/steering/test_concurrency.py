@@ -70,8 +70,10 @@ def open_vote(db):
     proposal = services.proposal_create(
         group=group,
         version=version,
-        title="Rinnakkain",
-        rationale="Testi",
+        title_fi="Rinnakkain",
+        title_sv="Parallellt",
+        rationale_fi="Testi",
+        rationale_sv="Test",
         effective_date=timezone.localdate() + datetime.timedelta(days=90),
         by=operator,
     )

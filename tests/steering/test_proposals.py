@@ -26,7 +26,14 @@ def test_proposal_pairs_a_draft_version_with_the_one_in_effect(proposal, draft_v
 def test_a_published_version_cannot_be_proposed(group, current_version, operator):
     with pytest.raises(ValidationError) as error:
         services.proposal_create(
-            group=group, version=current_version, title="x", rationale="y", effective_date=in_days(60), by=operator
+            group=group,
+            version=current_version,
+            title_fi="x",
+            title_sv="x",
+            rationale_fi="y",
+            rationale_sv="y",
+            effective_date=in_days(60),
+            by=operator,
         )
     assert "version" in error.value.error_dict
 
@@ -34,7 +41,14 @@ def test_a_published_version_cannot_be_proposed(group, current_version, operator
 def test_effective_date_under_30_days_away_is_refused(group, draft_version, operator):
     with pytest.raises(ValidationError) as error:
         services.proposal_create(
-            group=group, version=draft_version, title="x", rationale="y", effective_date=in_days(29), by=operator
+            group=group,
+            version=draft_version,
+            title_fi="x",
+            title_sv="x",
+            rationale_fi="y",
+            rationale_sv="y",
+            effective_date=in_days(29),
+            by=operator,
         )
     assert "effective_date" in error.value.error_dict
     assert not Proposal.objects.exists()

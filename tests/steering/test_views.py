@@ -90,7 +90,14 @@ def test_staff_make_and_open_a_proposal(operator, as_user, group, seats, draft_v
     effective = timezone.localdate() + datetime.timedelta(days=60)
     response = client.post(
         reverse("steering:proposal-create", args=[group.pk]),
-        {"version": draft_version.pk, "title": "Muutos", "rationale": "Syy", "effective_date": effective.isoformat()},
+        {
+            "version": draft_version.pk,
+            "title_fi": "Muutos",
+            "title_sv": "Ändring",
+            "rationale_fi": "Syy",
+            "rationale_sv": "Orsak",
+            "effective_date": effective.isoformat(),
+        },
     )
     proposal = Proposal.objects.get()
     assert response.url == reverse("steering:staff-proposal", args=[proposal.pk])

@@ -11,4 +11,6 @@ urlpatterns = [
     path("staff/team/", views.staff_team, name="staff-team"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("profile/", views.profile, name="profile"),
+    path("profile/api-tokens/", views.api_tokens, name="api-tokens"),
+    path("profile/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
 ]

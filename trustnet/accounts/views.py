@@ -1,3 +1,4 @@
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -10,8 +11,14 @@ from django.views.decorators.http import require_POST
 from members.models import Organisation
 from trustnet.accounts import services
 from trustnet.accounts.access import has_role, member_login_required, operator_required
-from trustnet.accounts.forms import InvitationForm, InvitationSignupForm, ProfileForm, StaffInvitationForm
-from trustnet.accounts.models import Invitation, OrganisationRole, User
+from trustnet.accounts.forms import (
+    ApiTokenForm,
+    InvitationForm,
+    InvitationSignupForm,
+    ProfileForm,
+    StaffInvitationForm,
+)
+from trustnet.accounts.models import ApiToken, Invitation, OrganisationRole, User
 
 
 def _get_organisation_for_people_admin(request: HttpRequest, pk: int) -> Organisation:
@@ -155,3 +162,41 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your details were saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@member_login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's personal API tokens: make one (password again; the key is shown once), list, revoke."""
+    form = ApiTokenForm(request.POST or None, user=request.user)
+    new_key = None
+    # The password is asked again here, so guessing it is limited like allauth's re-authentication.
+    if request.method == "POST" and not ratelimit.consume(request, action="reauthenticate", user=request.user):
+        form.is_valid()
+        form.add_error(None, _("Too many attempts. Wait a minute and try again."))
+    elif request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_on=form.cleaned_data["expires_on"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _form_errors_into(form, error)
+        else:
+            form = ApiTokenForm(user=request.user)
+    tokens = ApiToken.objects.filter(user=request.user)
+    response = render(request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key})
+    if new_key:
+        # The page carries a secret: keep it out of caches and the browser's history store.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@member_login_required
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.api_token_revoke(token=token, by=request.user)
+    messages.success(request, _("Token “%(name)s” revoked; it no longer works.") % {"name": token.name})
+    return redirect("accounts:api-tokens")
