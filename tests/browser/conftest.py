@@ -118,20 +118,45 @@ def site(live_server):
 
 
 def login(
-    page, site: str, email: str, *, password: str = TEST_PASSWORD, mfa: bool = False, language: str = "fi"
+    page,
+    site: str,
+    email: str,
+    *,
+    password: str = TEST_PASSWORD,
+    mfa: bool = False,
+    language: str = "fi",
+    keyboard: bool = False,
 ) -> None:
-    """Log in through the real form as a person who reads `language`; with MFA, type the current code."""
+    """Log in through the real form as a person who reads `language`; with MFA, type the current code.
+
+    With `keyboard`, every field is reached with Tab and every form sent with Enter.
+    """
     User.objects.filter(email=email).update(language=language)
     page.goto(f"{site}/accounts/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(password)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
+
+    def fill(locator, text: str) -> None:
+        keyboard_fill(page, locator, text) if keyboard else locator.fill(text)
+
+    def submit(locator) -> None:
+        keyboard_press(page, locator) if keyboard else locator.click()
+
+    fill(page.locator("input[name=login]"), email)
+    fill(page.locator("input[name=password]"), password)
+    submit(page.locator("form:has(input[name=password]) button[type=submit]"))
     if mfa:
         cache.clear()  # a code may be used once per period; tests log the same people in repeatedly
-        code = format_hotp_value(hotp_value(TEST_TOTP_SECRET, int(time.time()) // 30))
-        page.locator("input[name=code]").fill(code)
-        page.locator("form:has(input[name=code]) button[type=submit]:not([form])").click()
+        fill(page.locator("input[name=code]"), _current_totp_code())
+        submit(page.locator("form:has(input[name=code]) button[type=submit]:not([form])"))
     page.wait_for_load_state()
+
+
+def _current_totp_code() -> str:
+    """The code of the current 30-second period, never one about to expire: the server accepts
+    only the current period, so a code typed in its last moment could fail by the time it arrives."""
+    left = 30 - time.time() % 30
+    if left < 2:
+        time.sleep(left + 0.1)
+    return format_hotp_value(hotp_value(TEST_TOTP_SECRET, int(time.time()) // 30))
 
 
 def assert_accessible(page, name: str) -> None:

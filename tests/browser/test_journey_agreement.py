@@ -129,9 +129,10 @@ def test_signatory_signs_staff_countersign_and_the_pdf_verifies(
     User.objects.filter(pk=signatory_a.pk).update(full_name="Maija Meikäläinen")
 
     # The signatory finds the agreement on their dashboard and reads it in their language.
-    login(page, site, signatory_a.email, language=language)
+    login(page, site, signatory_a.email, language=language, keyboard=keyboard)
     assert page.locator("html").get_attribute("lang") == language
-    page.get_by_role("link", name=sees["sign_link"]).click()
+    sign_link = page.get_by_role("link", name=sees["sign_link"])
+    keyboard_press(page, sign_link) if keyboard else sign_link.click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == sees["sign_heading"]
     text = page.locator(".agreement-text")

@@ -5,26 +5,21 @@ and terminates because of the change within the 30 days (DESIGN 3.5). In Finnish
 from __future__ import annotations
 
 import datetime
-import time
 import zoneinfo
 
 import pytest
 import time_machine
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.core.cache import cache
 
 from contracts import steering_services
 from contracts.models import AgreementVersion, Membership, SteeringGroup
-from tests.browser.conftest import assert_accessible, keyboard_fill, keyboard_press, login
+from tests.browser.conftest import assert_accessible, keyboard_press, login
 from tests.factories import (
-    TEST_PASSWORD,
-    TEST_TOTP_SECRET,
     AgreementVersionFactory,
     MembershipFactory,
     OrganisationRoleFactory,
     SeatFactory,
 )
-from trustnet.accounts.models import Role, User
+from trustnet.accounts.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,24 +27,6 @@ HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 OPENED = datetime.datetime(2027, 2, 1, 9, 0, tzinfo=HELSINKI)
 DEADLINE = datetime.datetime(2027, 2, 15, 16, 0, tzinfo=HELSINKI)
 EFFECTIVE = datetime.date(2027, 6, 1)
-
-
-def _keyboard_login_with_mfa(page, site, email: str) -> None:
-    """Password and one-time code typed, both forms submitted with Enter; the person reads Finnish."""
-    User.objects.filter(email=email).update(language="fi")
-    page.goto(f"{site}/accounts/login/")
-    keyboard_fill(page, page.locator("input[name=login]"), email)
-    keyboard_fill(page, page.locator("input[name=password]"), TEST_PASSWORD)
-    keyboard_press(page, page.locator("form:has(input[name=password]) button[type=submit]"))
-    page.wait_for_load_state()
-    cache.clear()
-    keyboard_fill(
-        page,
-        page.locator("input[name=code]"),
-        format_hotp_value(hotp_value(TEST_TOTP_SECRET, int(time.time()) // 30)),
-    )
-    keyboard_press(page, page.locator("form:has(input[name=code]) button[type=submit]:not([form])"))
-    page.wait_for_load_state()
 
 
 def test_seat_holder_votes_by_keyboard_staff_close_and_a_member_terminates_because_of_the_change(
@@ -82,7 +59,7 @@ def test_seat_holder_votes_by_keyboard_staff_close_and_a_member_terminates_becau
 
     # The seat holder votes with the keyboard alone; htmx swaps the panel in place.
     with time_machine.travel(datetime.datetime(2027, 2, 10, 10, 0, tzinfo=HELSINKI), tick=True):
-        _keyboard_login_with_mfa(page, site, voter.holder.email)
+        login(page, site, voter.holder.email, mfa=True, keyboard=True)
         keyboard_press(page, page.get_by_role("link", name="Tietosuojaehtojen päivitys"))
         page.wait_for_load_state()
         assert_accessible(page, "journey-steering-vote")
