@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
+from contracts.models import Signature
 from tests.browser.conftest import assert_accessible, keyboard_fill, keyboard_press, login
 from tests.factories import TEST_PASSWORD, AgreementVersionFactory
 from trustnet.accounts.models import User
@@ -142,6 +143,21 @@ def test_signatory_signs_staff_countersign_and_the_pdf_verifies(
     assert page.locator("select[name=language]").input_value() == language
     assert_accessible(page, f"journey-sign-{language}")
 
+    if language == "sv":
+        # A mistyped password: the error is in Swedish, tied to the field, and nothing is signed.
+        page.get_by_label(sees["title_label"]).fill("Bildningsdirektör")
+        page.get_by_label(sees["confirm_label"]).check()
+        page.get_by_label(sees["password_label"]).fill("fel lösenord")
+        page.get_by_role("button", name=sees["sign_button"], exact=True).click()
+        page.wait_for_load_state()
+        password = page.get_by_label(sees["password_label"])
+        assert password.get_attribute("aria-invalid") == "true"
+        described_by = password.get_attribute("aria-describedby").split()
+        errors = " ".join(page.locator(f"[id='{ref}']").inner_text() for ref in described_by)
+        assert "Lösenordet är inte korrekt." in errors
+        assert page.get_by_label(sees["title_label"]).input_value() == "Bildningsdirektör"  # nothing retyped
+        assert_accessible(page, "journey-sign-error-sv")
+        assert not Signature.objects.exists()
     _sign(page, sees, keyboard=keyboard)
     assert sees["signed"] in page.locator(".messages").inner_text()
     assert sees["awaiting"] in page.locator("main").inner_text()

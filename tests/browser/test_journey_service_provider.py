@@ -82,6 +82,19 @@ def test_staff_invite_a_provider_admin_whose_services_reach_the_proxy_after_appr
     page.wait_for_load_state()
     assert_accessible(page, "journey-sp-saml-form")
     page.get_by_label("Ympäristö").select_option("production")
+    # First a file with a DOCTYPE (the way entity-expansion attacks come in): refused, named, nothing stored.
+    hostile = tmp_path / "hostile.xml"
+    hostile.write_bytes(
+        b'<?xml version="1.0"?>\n<!DOCTYPE lol [<!ENTITY lol "lol">]>\n'
+        + sp_metadata(entity_id=ENTITY_ID).split(b"\n", 1)[1]
+    )
+    page.get_by_label("Metatietotiedosto").set_input_files(hostile)
+    page.get_by_role("button", name="Rekisteröi", exact=True).click()
+    page.wait_for_load_state()
+    assert "Metatiedoissa on DOCTYPE- tai entiteettimäärittely; niitä ei sallita." in page.locator("main").inner_text()
+    assert_accessible(page, "journey-sp-saml-refused")
+    assert not Service.objects.filter(provider=provider).exists()
+    page.get_by_label("Ympäristö").select_option("production")
     metadata = tmp_path / "metadata.xml"
     metadata.write_bytes(sp_metadata(entity_id=ENTITY_ID, acs="https://oppimisalusta.example.fi/saml/acs"))
     page.get_by_label("Metatietotiedosto").set_input_files(metadata)
