@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import AgreementVersion, TermStart
 from contracts.services import BREACH_MINIMUM_DAYS
 from trustnet.accounts import forms as accounts_forms
+from trustnet.portal.widgets import DatePicker
 
 LANGUAGE_NAMES = {"fi": _("Finnish"), "sv": _("Swedish"), "en": _("English")}
 MAX_PDF_BYTES = 10 * 1024 * 1024
@@ -60,7 +61,7 @@ class BreachNoticeForm(forms.Form):
     description = forms.CharField(label=_("What the breach is"), widget=forms.Textarea(attrs={"rows": 4}))
     remedy_by = forms.DateField(
         label=_("Remedy by"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
         help_text=_("At least 30 days from today."),
     )
 
@@ -97,7 +98,7 @@ class VersionForm(forms.ModelForm):
             "changes_en",
         ]
         widgets = {
-            "effective_on": forms.DateInput(attrs={"type": "date"}),
+            "effective_on": DatePicker(),
             "text_fi": forms.Textarea(attrs={"rows": 12}),
             "text_sv": forms.Textarea(attrs={"rows": 12}),
             "text_en": forms.Textarea(attrs={"rows": 12}),
@@ -114,7 +115,7 @@ class TermStartForm(forms.ModelForm):
     class Meta:
         model = TermStart
         fields = ["starts_on", "term"]
-        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"starts_on": DatePicker()}
 
     def validate_unique(self) -> None:
         """Uniqueness is the service's job (it reports it on the field)."""

@@ -8,14 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import AgreementVersion, SteeringGroup, VoteChoice
 from members.models import Organisation
 from trustnet.accounts.models import User
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+from trustnet.portal.widgets import DatePicker, DateTimePicker
 
 
 class SteeringGroupForm(forms.ModelForm):
@@ -50,8 +43,8 @@ class SeatForm(forms.Form):
         label=_("Seat holder"), queryset=User.objects.filter(is_active=True).order_by("full_name", "email")
     )
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.order_by("name_fi"))
-    term_start = forms.DateField(label=_("Term starts"), widget=DateInput)
-    term_end = forms.DateField(label=_("Term ends"), widget=DateInput, required=False)
+    term_start = forms.DateField(label=_("Term starts"), widget=DatePicker)
+    term_end = forms.DateField(label=_("Term ends"), widget=DatePicker, required=False)
 
 
 class SeatUpdateForm(SeatForm):
@@ -76,18 +69,18 @@ class ProposalForm(forms.Form):
     )
     effective_date = forms.DateField(
         label=_("Proposed effective date"),
-        widget=DateInput,
+        widget=DatePicker,
         help_text=_("At least 30 days after members are told of the decision."),
     )
 
 
 class OpenVotingForm(forms.Form):
-    deadline = forms.DateTimeField(label=_("Voting deadline"), widget=DateTimeInput)
+    deadline = forms.DateTimeField(label=_("Voting deadline"), widget=DateTimePicker)
 
 
 class CloseVotingForm(forms.Form):
     effective_date = forms.DateField(
-        label=_("New effective date (only if the proposed one is now too early)"), widget=DateInput, required=False
+        label=_("New effective date (only if the proposed one is now too early)"), widget=DatePicker, required=False
     )
 
 

@@ -344,7 +344,7 @@ def proposal_close(*, proposal: Proposal, by: User | None, effective_date: datet
     if now < proposal.deadline:
         raise ValidationError(
             _("Voting is open until %(deadline)s.")
-            % {"deadline": timezone.localtime(proposal.deadline).strftime("%Y-%m-%d %H:%M")}
+            % {"deadline": date_format(timezone.localtime(proposal.deadline), "SHORT_DATETIME_FORMAT")}
         )
     if (
         proposal.text_sha256

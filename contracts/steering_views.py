@@ -251,9 +251,11 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Your vote was recorded. You can change it until the deadline."))
             if request.htmx:
+                # The swapped panel says "Your vote: …" in its live region; a flash message would
+                # only surface later, on some unrelated page.
                 return _render_voter_proposal(request, proposal)
+            messages.success(request, _("Your vote was recorded. You can change it until the deadline."))
             return redirect("steering:proposal", pk=proposal.pk)
     return _render_voter_proposal(request, proposal, form=form, status=400)
 
@@ -315,8 +317,15 @@ def member_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "diffs": selectors.proposal_diffs(notice.proposal),
             "today": timezone.localdate(),
             "terminate_form": TerminateForm(),
+            "may_terminate": _may_terminate(request, notice),
         },
     )
+
+
+def _may_terminate(request: HttpRequest, notice: ChangeNotice) -> bool:
+    # Terminating signs on the organisation's behalf (the service enforces it); an administrator
+    # who is not a signatory is told who can, instead of being offered a form that answers 403.
+    return has_role(request.user, notice.organisation_id, [Role.SIGNATORY])
 
 
 @member_login_required
@@ -354,6 +363,7 @@ def member_change_terminate(request: HttpRequest, pk: int) -> HttpResponse:
             "diffs": selectors.proposal_diffs(notice.proposal),
             "today": timezone.localdate(),
             "terminate_form": form,
+            "may_terminate": _may_terminate(request, notice),
         },
         status=400,
     )

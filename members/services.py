@@ -152,6 +152,11 @@ class SchoolImportRow:
     errors: list[str] = field(default_factory=list)
     exists: bool = False
 
+    @property
+    def school_type_label(self) -> str:
+        """The type in the reader's language; an unknown type as it was written in the file."""
+        return SchoolType(self.school_type).label if self.school_type in SchoolType.values else self.school_type
+
 
 SCHOOL_TYPE_ALIASES = {
     **{value: value for value in SchoolType.values},

@@ -6,6 +6,7 @@ go to `test-artifacts/` (ignored by git).
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
+from lxml import etree
 
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
 from trustnet.accounts.models import User
@@ -69,6 +71,46 @@ def english_by_default():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fail_fast(page):
+    """A missing element fails in seconds, not Playwright's default 30 s: every page here is local."""
+    page.set_default_timeout(10_000)
+
+
+@pytest.fixture(scope="session")
+def _proxy_signing_files(tmp_path_factory):
+    """One metadata-signing key for the session (valid since 2020, so journeys may travel in time)."""
+    from trustnet.proxy.signing import generate_key_pair
+
+    folder = tmp_path_factory.mktemp("journey-proxy-keys")
+    key_pem, cert_pem = generate_key_pair(
+        common_name="trustnet journeys", valid_from=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    )
+    (folder / "key.pem").write_bytes(key_pem)
+    (folder / "cert.pem").write_bytes(cert_pem)
+    return folder
+
+
+@pytest.fixture
+def proxy_publishing(settings, _proxy_signing_files):
+    """The proxy configuration is rebuilt and published on every register or membership change, as
+    in production (tasks run eagerly here, in the thread that made the change)."""
+    settings.PROXY_SIGNING_KEY_FILE = _proxy_signing_files / "key.pem"
+    settings.PROXY_SIGNING_CERT_FILE = _proxy_signing_files / "cert.pem"
+    settings.PROXY_NEXT_SIGNING_CERT_FILE = ""
+    settings.PROXY_BUILD_ON_CHANGE = True
+    cache.clear()  # no debounce mark left from another test
+    return settings
+
+
+def published_entity_ids(page, site: str, environment: str = "production") -> list[str]:
+    """The entityIDs in the metadata the proxy pulls right now (over HTTP, as the proxy does)."""
+    response = page.request.get(f"{site}/proxy/{environment}/metadata.xml")
+    assert response.ok, response.status
+    root = etree.fromstring(response.body())
+    return [e.get("entityID") for e in root.iter("{urn:oasis:names:tc:SAML:2.0:metadata}EntityDescriptor")]
+
+
 @pytest.fixture
 def site(live_server):
     """The live server's base URL."""
@@ -76,20 +118,45 @@ def site(live_server):
 
 
 def login(
-    page, site: str, email: str, *, password: str = TEST_PASSWORD, mfa: bool = False, language: str = "fi"
+    page,
+    site: str,
+    email: str,
+    *,
+    password: str = TEST_PASSWORD,
+    mfa: bool = False,
+    language: str = "fi",
+    keyboard: bool = False,
 ) -> None:
-    """Log in through the real form as a person who reads `language`; with MFA, type the current code."""
+    """Log in through the real form as a person who reads `language`; with MFA, type the current code.
+
+    With `keyboard`, every field is reached with Tab and every form sent with Enter.
+    """
     User.objects.filter(email=email).update(language=language)
     page.goto(f"{site}/accounts/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(password)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
+
+    def fill(locator, text: str) -> None:
+        keyboard_fill(page, locator, text) if keyboard else locator.fill(text)
+
+    def submit(locator) -> None:
+        keyboard_press(page, locator) if keyboard else locator.click()
+
+    fill(page.locator("input[name=login]"), email)
+    fill(page.locator("input[name=password]"), password)
+    submit(page.locator("form:has(input[name=password]) button[type=submit]"))
     if mfa:
         cache.clear()  # a code may be used once per period; tests log the same people in repeatedly
-        code = format_hotp_value(hotp_value(TEST_TOTP_SECRET, int(time.time()) // 30))
-        page.locator("input[name=code]").fill(code)
-        page.locator("form:has(input[name=code]) button[type=submit]:not([form])").click()
+        fill(page.locator("input[name=code]"), _current_totp_code())
+        submit(page.locator("form:has(input[name=code]) button[type=submit]:not([form])"))
     page.wait_for_load_state()
+
+
+def _current_totp_code() -> str:
+    """The code of the current 30-second period, never one about to expire: the server accepts
+    only the current period, so a code typed in its last moment could fail by the time it arrives."""
+    left = 30 - time.time() % 30
+    if left < 2:
+        time.sleep(left + 0.1)
+    return format_hotp_value(hotp_value(TEST_TOTP_SECRET, int(time.time()) // 30))
 
 
 def assert_accessible(page, name: str) -> None:

@@ -262,6 +262,21 @@ def test_member_terminating_too_late_sees_why(closed_passed, signatory_of, as_us
     assert notice.reaction == "pending"
 
 
+def test_admin_who_is_not_a_signatory_is_told_who_can_terminate_instead_of_getting_a_form(
+    closed_passed, signatory_of, as_user
+):
+    _, organisation = closed_passed
+    admin = OrganisationRoleFactory(organisation=organisation, role=Role.ADMIN).user
+    notice = ChangeNotice.objects.get(organisation=organisation)
+    url = reverse("steering:member-change", args=[notice.pk])
+    page = as_user(admin).get(url).content.decode()
+    assert "signatories can terminate" in page
+    assert reverse("steering:member-change-terminate", args=[notice.pk]) not in page
+    assert reverse("steering:member-change-terminate", args=[notice.pk]) in as_user(
+        signatory_of(organisation)
+    ).get(url).content.decode()
+
+
 def test_admin_accepts_through_the_page(closed_passed, as_user):
     _, organisation = closed_passed
     admin = OrganisationRoleFactory(organisation=organisation, role=Role.ADMIN).user

@@ -6,6 +6,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from trustnet.accounts.models import Role, User
+from trustnet.portal.widgets import DatePicker
 
 
 class InvitationForm(forms.Form):
@@ -95,7 +96,7 @@ class ApiTokenForm(ReauthenticateMixin):
     expires_on = forms.DateField(
         label=_("Expires on (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
         help_text=_("The last day the token works. Leave empty for a token that works until you revoke it."),
     )
     field_order = ["name", "expires_on", "password"]

@@ -1,0 +1,29 @@
+"""Form widgets shared by every app."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+class DatePicker(forms.DateInput):
+    """The browser's own date picker (`<input type="date">`), accessible and localised by the browser.
+
+    Its value must be ISO 8601 whatever the page's language: the HTML standard says so, and a
+    Finnish-formatted value (`2.3.2027`) makes the browser show an empty field. Submitted values
+    are ISO too, which Django always accepts as input.
+    """
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimePicker(forms.DateTimeInput):
+    """The browser's own date and time picker (`<input type="datetime-local">`); the value is
+    ISO 8601 (`2027-03-02T14:05`) whatever the page's language, for the reason given above."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
