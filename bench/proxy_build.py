@@ -249,7 +249,8 @@ def fill(n_services: int) -> dict:
                 "description_fi": f"Digitaalinen oppimateriaali {i} perusopetukseen.",
                 "description_sv": f"Digitalt läromedel {i} för den grundläggande utbildningen.",
                 "description_en": f"Digital learning material {i} for basic education.",
-                "logo_url": f"https://{host}/logo.png", "information_url": f"https://{host}/tietoa",
+                "logo_url": f"https://{host}/logo.png", "logo_width": 120, "logo_height": 60,
+                "information_url": f"https://{host}/tietoa",
                 "privacy_url": f"https://{host}/tietosuoja", "requested_attributes": ATTRIBUTES_REQUESTED,
             }  # fmt: skip
             if service.protocol == "saml":
