@@ -201,3 +201,20 @@ def test_the_schema_documents_the_token_scheme(db, client):
 def test_other_users_tokens_are_not_listed(admin_a, admin_b):
     api_token_create(user=admin_b, name="b-secret-sync", by=admin_b)
     assert "b-secret-sync" not in client_for(admin_a).get(URL).content.decode()
+
+
+def test_the_api_keeps_the_mfa_rule_for_staff_by_session_and_by_token(operator_without_mfa, org_a, schools):
+    session = client_for(operator_without_mfa)
+    refused = session.get("/api/organisations/")
+    assert refused.status_code == 403
+    assert "two-factor" in refused.json()["detail"]
+    _token, key = api_token_create(user=operator_without_mfa, name="ops", by=operator_without_mfa)
+    assert _api(key).get("/api/schools/").status_code == 403
+
+
+def test_members_must_enrol_before_using_the_api_where_the_deployment_requires_mfa(admin_a, schools, settings):
+    settings.TRUSTNET_MEMBER_MFA_REQUIRED = True
+    _token, key = api_token_create(user=admin_a, name="ci", by=admin_a)
+    assert _api(key).get("/api/schools/").status_code == 403
+    settings.TRUSTNET_MEMBER_MFA_REQUIRED = False
+    assert _api(key).get("/api/schools/").status_code == 200

@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from trustnet.accounts.access import mfa_enrolled, mfa_is_required_for
 from trustnet.accounts.models import ApiToken, User
 from trustnet.accounts.services import api_token_hash
 
@@ -74,3 +76,15 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
                 "Send it as `Authorization: Token <key>`. The token sees exactly what its user sees."
             ),
         }
+
+
+class MfaRequirementMet(BasePermission):
+    """The API keeps the MFA rule of the pages (DESIGN section 1): someone who must use MFA
+    (operator staff; members where the deployment requires it) gets nothing from the API, by
+    session or by token, before enrolling."""
+
+    message = _("Set up two-factor authentication before you use the API.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return not user.is_authenticated or not mfa_is_required_for(user) or mfa_enrolled(user)
