@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from contracts.models import AgreementVersion, Membership, Signature, SignedDocument
 
 PRINTED_HASH = re.compile(r"SHA-256:([0-9a-f]{64})")
-# A hash printed in many members' PDFs (the same version text) lists at most this many.
-MAX_LISTED = 50
 
 
 @dataclass
@@ -29,7 +27,7 @@ def _memberships_with_signatures(queryset) -> list[Membership]:
     return list(
         queryset.select_related("organisation", "version")
         .prefetch_related("signatures")
-        .order_by("organisation__name_fi")[:MAX_LISTED]
+        .order_by("organisation__name_fi")
     )
 
 
@@ -46,13 +44,9 @@ def verify_hash(sha256: str) -> Verification:
         )
     signature = Signature.objects.select_related("version").filter(text_sha256=sha256).first()
     if signature is not None:
-        membership_ids = Signature.objects.filter(text_sha256=sha256).values("membership_id")
-        return Verification(
-            match="text",
-            version=signature.version,
-            language=signature.language,
-            memberships=_memberships_with_signatures(Membership.objects.filter(pk__in=membership_ids)),
-        )
+        # The agreement text is public, so anyone can compute its hash: a text match names the
+        # version only, never who signed it (signatories' names are personal data).
+        return Verification(match="text", version=signature.version, language=signature.language)
     return Verification(match="none")
 
 
