@@ -225,3 +225,28 @@ def test_staff_see_the_retention_note(as_user, operator, settings):
     settings.PROXY_SNAPSHOT_RETENTION_DAYS = 30
     body = as_user(operator).get("/proxy/staff/").content.decode()
     assert "older than 30 days are removed" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_prunes_delete_each_snapshot_once(history):
+    import threading
+
+    results, errors = [], []
+
+    def run() -> None:
+        try:
+            # time-machine is process-wide, so each thread passes its own `now`.
+            results.append(snapshot_prune(now=T0 + 12 * DAY))
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(result.snapshots for result in results) == [0, 1]
+    assert not Snapshot.objects.filter(pk=history["a"].pk).exists()
