@@ -225,6 +225,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "trustnet.proxy.tasks.proxy_refresh",
         "schedule": crontab(minute=5),
     },
+    # Deletes proxy snapshots older than PROXY_SNAPSHOT_RETENTION_DAYS (idempotent, under the builder lock).
+    "proxy-prune": {
+        "task": "trustnet.proxy.tasks.proxy_prune",
+        "schedule": crontab(minute=35, hour=3),
+    },
 }
 
 # The proxy configuration (DESIGN section 5; docs/proxy-configuration.md).
@@ -249,6 +254,11 @@ PROXY_FRAGMENT_MEMORY_BYTES = env.int("PROXY_FRAGMENT_MEMORY_BYTES", default=256
 # How long each web process trusts its lookup of what is in service when answering a matching
 # If-None-Match for metadata.xml with 304 (trustnet/proxy/fastpath.py), seconds.
 PROXY_PUBLICATION_CACHE_SECONDS = env.float("PROXY_PUBLICATION_CACHE_SECONDS", default=2.0)
+# Snapshots (and their files, unused fragments and entity documents) older than this are
+# deleted daily, except the snapshot in service and the previous valid one per environment.
+PROXY_SNAPSHOT_RETENTION_DAYS = env.int("PROXY_SNAPSHOT_RETENTION_DAYS", default=90)
+if PROXY_SNAPSHOT_RETENTION_DAYS < 1:
+    raise ValueError("PROXY_SNAPSHOT_RETENTION_DAYS: at least 1")
 # Cache-Control max-age of served configuration, seconds.
 PROXY_MAX_AGE = env.int("PROXY_MAX_AGE", default=300)
 if PROXY_VALIDITY.total_seconds() > 14 * 86400:

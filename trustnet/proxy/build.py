@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.module_loading import import_string
@@ -126,9 +127,25 @@ def _fingerprints(services: tuple[Service, ...]) -> dict[str, str]:
     return {service.requester: memory[id(service)][1] for service in services}
 
 
+# Bumped in the cache by each prune that deleted fragments: a process whose memory may hold a
+# fragment whose row was pruned must forget its memory, or a build would reuse that fragment
+# without storing it again and the MDQ endpoint (another process) would not find its row.
+PRUNE_GENERATION_KEY = "proxy:fragments-pruned"
+_seen_prune_generation: object = None
+
+
+def _forget_pruned_fragments() -> None:
+    global _seen_prune_generation
+    generation = cache.get(PRUNE_GENERATION_KEY)
+    if generation != _seen_prune_generation:
+        forget_fragments()
+        _seen_prune_generation = generation
+
+
 def render(inputs: ProxyInputs) -> Rendered:
     """Stage 2: entity fragments (reused from the cache when their inputs are unchanged) and
     the release rules. At most two queries whatever the number of services."""
+    _forget_pruned_fragments()
     authority = settings.PROXY_REGISTRATION_AUTHORITY
     service_fingerprints = _fingerprints(inputs.services)
     saml = sorted((s for s in inputs.services if s.protocol == "saml"), key=lambda s: s.entity_id)
@@ -278,6 +295,7 @@ def entity_document(*, fragment_key: str, now: datetime.datetime) -> EntityDocum
     document = EntityDocument(
         key=signing.sha256_hex(source.encode() + now.isoformat().encode()),
         source=source,
+        fragment_key=fragment_key,
         xml=xml,
         sha256=signing.sha256_hex(xml),
         signed_at=now,

@@ -87,6 +87,9 @@ class EntityDocument(models.Model):
     key = models.CharField(max_length=64, primary_key=True)
     # Hash of (fragment key, signing certificate): the row to reuse while it is valid long enough.
     source = models.CharField(max_length=64, db_index=True)
+    # The fragment signed, so pruning can drop documents whose fragment is gone ("" on rows
+    # signed before this was recorded: those go once expired).
+    fragment_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
     xml = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     signed_at = models.DateTimeField()

@@ -5,19 +5,33 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from trustnet.audit.services import audit_record
 from trustnet.proxy import build, signing
 from trustnet.proxy.inputs import ProxyInputs
-from trustnet.proxy.models import ProxyToken, Publication, Snapshot, token_hash
+from trustnet.proxy.models import (
+    EntityDocument,
+    Environment,
+    Fragment,
+    ProxyToken,
+    Publication,
+    Snapshot,
+    token_hash,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -288,3 +302,153 @@ def proxy_token_authenticate(key: str) -> ProxyToken | None:
         ProxyToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    """What one prune run deleted (and kept, for the audit entry and the task's result)."""
+
+    snapshots: int = 0
+    files: int = 0
+    fragments: int = 0
+    entity_documents: int = 0
+    kept_snapshots: tuple[int, ...] = ()
+    # Why fragments were left alone this run ("" when they were pruned).
+    fragments_skipped: str = ""
+
+
+# Rows deleted per statement when deleting by primary key (keeps statements under parameter limits).
+PRUNE_BATCH = 2000
+
+
+def _kept_snapshot_ids() -> set[int]:
+    """Never pruned: what is in service, the previous valid snapshot per environment (the
+    rollback target); younger snapshots are kept by the caller's cutoff. One query per
+    environment."""
+    publications = {p.environment: p.snapshot for p in Publication.objects.select_related("snapshot")}
+    kept = {snapshot.pk for snapshot in publications.values()}
+    for environment in Environment.values:
+        valid = Snapshot.objects.filter(environment=environment, status=Snapshot.Status.VALID)
+        current = publications.get(environment)
+        if current is not None:
+            valid = valid.exclude(pk=current.pk).filter(
+                Q(created_at__lt=current.created_at) | Q(created_at=current.created_at, pk__lt=current.pk)
+            )
+        previous = valid.order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+        if previous is not None:
+            kept.add(previous)
+    return kept
+
+
+def _fragments_in_use(snapshots: list[Snapshot]) -> set[str]:
+    """Fragment keys the kept valid snapshots' index.json files point at (what MDQ and a rollback
+    serve). Snapshots with equal content hashes share their fragments, so each content is read once."""
+    keys: set[str] = set()
+    seen: set[str] = set()
+    for snapshot in snapshots:
+        if snapshot.content_hash in seen:
+            continue
+        seen.add(snapshot.content_hash)
+        entities = json.loads(build.read_file(snapshot, "index.json"))["entities"]
+        keys.update(entry["fragment"] for entry in entities.values())
+    return keys
+
+
+def _delete_stored_files(files: list[dict]) -> int:
+    deleted = 0
+    folders = set()
+    for meta in files:
+        path = meta.get("path")
+        if not path:
+            continue
+        if default_storage.exists(path):
+            default_storage.delete(path)
+            deleted += 1
+        folders.add(os.path.dirname(path))
+    # FileSystemStorage leaves each snapshot's (now empty) folder behind; other storages have none.
+    for folder in folders:
+        with contextlib.suppress(NotImplementedError, OSError):
+            os.rmdir(default_storage.path(folder))
+    return deleted
+
+
+def snapshot_prune(*, now: datetime.datetime | None = None) -> PruneResult:
+    """Delete proxy build artefacts nobody can be served or roll back to any more.
+
+    Keeps the snapshots in service, the previous valid snapshot of each environment and every
+    snapshot younger than `PROXY_SNAPSHOT_RETENTION_DAYS`; deletes older snapshots (failed ones
+    too) with their stored files, fragments no kept valid snapshot uses and entity documents
+    that have expired or whose fragment is gone. Runs under the builder lock so it never races
+    a build; idempotent (a second run finds nothing to delete). The number of queries does not
+    grow with the number of rows (deletes go by condition or in batches).
+    """
+    with transaction.atomic():
+        _builder_lock()
+        now = now or timezone.now()
+        cutoff = now - datetime.timedelta(days=settings.PROXY_SNAPSHOT_RETENTION_DAYS)
+        kept_ids = _kept_snapshot_ids()
+
+        # Locked, skipping a snapshot a rollback is publishing right now (it is left for tomorrow).
+        doomed = list(
+            Snapshot.objects.select_for_update(skip_locked=True)
+            .filter(created_at__lt=cutoff)
+            .exclude(pk__in=kept_ids)
+            .exclude(Exists(Publication.objects.filter(snapshot=OuterRef("pk"))))
+            .values_list("pk", "files")
+        )
+        doomed_ids = [pk for pk, _ in doomed]
+        for start in range(0, len(doomed_ids), PRUNE_BATCH):
+            Snapshot.objects.filter(pk__in=doomed_ids[start : start + PRUNE_BATCH]).delete()
+
+        fragments_deleted = documents_deleted = 0
+        skipped = ""
+        survivors = list(
+            Snapshot.objects.filter(status=Snapshot.Status.VALID).only("pk", "content_hash", "files").order_by("pk")
+        )
+        try:
+            in_use = _fragments_in_use(survivors)
+        except (OSError, ValueError, KeyError, build.TamperedSnapshot) as error:
+            # Without every kept index the fragments in use are unknown: delete none of them.
+            logger.warning("proxy prune left fragments alone: %s", error)
+            skipped = f"{type(error).__name__}: {error}"
+        else:
+            unused = [key for key in Fragment.objects.values_list("key", flat=True) if key not in in_use]
+            for start in range(0, len(unused), PRUNE_BATCH):
+                fragments_deleted += Fragment.objects.filter(key__in=unused[start : start + PRUNE_BATCH]).delete()[0]
+        documents_deleted = EntityDocument.objects.filter(
+            Q(valid_until__lte=now)
+            | (~Q(fragment_key="") & ~Exists(Fragment.objects.filter(key=OuterRef("fragment_key"))))
+        ).delete()[0]
+        # Storage last: a failure above rolls everything back with the files still there; a
+        # failure here leaves only files of snapshots that are going anyway (the next run retries).
+        files_deleted = _delete_stored_files([meta for _, files in doomed for meta in files.values()])
+        result = PruneResult(
+            snapshots=len(doomed_ids),
+            files=files_deleted,
+            fragments=fragments_deleted,
+            entity_documents=documents_deleted,
+            kept_snapshots=tuple(sorted(kept_ids)),
+            fragments_skipped=skipped,
+        )
+        if fragments_deleted:
+            generation = now.isoformat()
+            transaction.on_commit(lambda: cache.set(build.PRUNE_GENERATION_KEY, generation, timeout=None))
+            build.forget_fragments()
+        audit_record(
+            actor=None,
+            action="proxy.snapshots_pruned",
+            object_type="proxy.snapshot",
+            object_label=f"older than {settings.PROXY_SNAPSHOT_RETENTION_DAYS} days",
+            after={
+                "retention_days": settings.PROXY_SNAPSHOT_RETENTION_DAYS,
+                "cutoff": cutoff,
+                "snapshots": result.snapshots,
+                "snapshot_ids": doomed_ids[:200],
+                "files": result.files,
+                "fragments": result.fragments,
+                "entity_documents": result.entity_documents,
+                "kept_snapshots": list(result.kept_snapshots),
+                "fragments_skipped": skipped,
+            },
+        )
+        return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -37,6 +38,7 @@ def snapshot_list(request: HttpRequest) -> HttpResponse:
             "environments": Environment.choices,
             "environment": environment,
             "in_service": in_service,
+            "retention_days": settings.PROXY_SNAPSHOT_RETENTION_DAYS,
         },
     )
 

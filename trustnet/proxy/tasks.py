@@ -51,3 +51,14 @@ def proxy_refresh() -> list[int]:
     from trustnet.proxy.services import snapshot_build
 
     return [snapshot_build(environment=env, trigger="scheduled refresh").pk for env in ENVIRONMENTS]
+
+
+@app.task
+def proxy_prune() -> dict:
+    """Daily: delete snapshots past their retention and the caches only they used. Safe to run
+    twice or concurrently: it takes the builder lock and a second run finds nothing to delete."""
+    from dataclasses import asdict
+
+    from trustnet.proxy.services import snapshot_prune
+
+    return asdict(snapshot_prune())
