@@ -84,7 +84,7 @@ def test_changed_content_builds_a_new_snapshot_reusing_unchanged_fragments(regis
     assert second.pk != first.pk
     assert second.report["new_fragments"] == 1
     assert Fragment.objects.count() == 6
-    # MDQ documents are signed when first asked for, not by the build.
+    # MDQ documents are signed by a task after the publication commits, not by the build.
     assert EntityDocument.objects.count() == 0
 
 

@@ -17,7 +17,7 @@ from trustnet.audit.models import Entry
 from trustnet.proxy import build
 from trustnet.proxy.models import EntityDocument, Fragment, Publication, Snapshot
 from trustnet.proxy.services import snapshot_build, snapshot_prune, snapshot_publish
-from trustnet.proxy.tasks import proxy_prune
+from trustnet.proxy.tasks import proxy_prune, proxy_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,13 @@ def _build_at(when: datetime.datetime, environment: str = "test", **kwargs) -> S
 def _prune_at(when: datetime.datetime):
     with time_machine.travel(when, tick=False):
         return snapshot_prune()
+
+
+def _sign(fragment_key: str, now: datetime.datetime) -> EntityDocument:
+    """An MDQ document of one fragment signed at `now`, as the publishing task would sign it."""
+    report = build.sign_entity_documents(fragment_keys={f"entity-{fragment_key}": fragment_key}, now=now)
+    assert report.signed == 1, report.errors
+    return EntityDocument.objects.get(fragment_key=fragment_key, signed_at=now)
 
 
 def _fragment_keys(snapshot: Snapshot) -> set[str]:
@@ -111,9 +118,11 @@ def test_unused_fragments_and_their_entity_documents_are_deleted(history):
     # A still-valid MDQ document of a fragment only the pruned snapshot used, and one in use.
     (gone_key,) = only_a
     # An expired document of a fragment still in use (signed first: a fresher one would be reused).
-    expired = build.entity_document(fragment_key=next(iter(_fragment_keys(c))), now=when - 30 * DAY)
-    gone = build.entity_document(fragment_key=gone_key, now=when)
-    kept = build.entity_document(fragment_key=next(iter(_fragment_keys(c))), now=when)
+    in_use = next(iter(_fragment_keys(c)))
+    EntityDocument.objects.filter(fragment_key__in=[in_use, gone_key]).delete()
+    expired = _sign(in_use, when - 30 * DAY)
+    gone = _sign(gone_key, when)
+    kept = _sign(in_use, when)
     assert len({expired.key, gone.key, kept.key}) == 3
     result = _prune_at(when)
     in_use = _fragment_keys(b) | _fragment_keys(c) | _fragment_keys(history["production"])
@@ -124,18 +133,22 @@ def test_unused_fragments_and_their_entity_documents_are_deleted(history):
     assert result.entity_documents == 2
 
 
-def test_serving_mdq_and_rollback_still_work_after_pruning(history, client):
+def test_serving_mdq_and_rollback_still_work_after_pruning(history, client, django_capture_on_commit_callbacks):
     b = history["b"]
     when = T0 + 12 * DAY
     _prune_at(when)
     with time_machine.travel(when + datetime.timedelta(hours=1), tick=False):
+        # The hourly refresh re-signs MDQ documents past half their validity (as in production).
+        with django_capture_on_commit_callbacks(execute=True):
+            proxy_refresh()
         assert client.get("/proxy/test/metadata.xml").status_code == 200
         assert client.get("/proxy/production/metadata.xml").status_code == 200
         entity_id = saml_service(n=2).entity_id
         url = "/proxy/test/entities/" + urllib.parse.quote(entity_id, safe="")
         response = client.get(url)
         assert response.status_code == 200 and b"learnerId" in response.content
-        snapshot_publish(snapshot=b)
+        with django_capture_on_commit_callbacks(execute=True):
+            snapshot_publish(snapshot=b)  # the rollback's documents are signed by its task
         assert Publication.objects.get(environment="test").snapshot_id == b.pk
         assert client.get("/proxy/test/metadata.xml").status_code == 200
         assert client.get(url).status_code == 200

@@ -24,6 +24,7 @@ from trustnet.proxy.services import (
     snapshot_build,
     snapshot_publish,
 )
+from trustnet.proxy.tasks import proxy_entity_documents_schedule, proxy_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,10 @@ TOKEN_PATHS = [
 
 
 @pytest.fixture
-def published(small_register):
-    return snapshot_build(environment="test", trigger="test")
+def published(small_register, django_capture_on_commit_callbacks):
+    # Tasks scheduled after commit (the MDQ documents) run eagerly here, as a worker would.
+    with django_capture_on_commit_callbacks(execute=True):
+        return snapshot_build(environment="test", trigger="test")
 
 
 @pytest.fixture
@@ -218,53 +221,133 @@ def _mdq(client, entity_id: str, **headers):
     return client.get("/proxy/test/entities/" + urllib.parse.quote(entity_id, safe=""), headers=headers)
 
 
-def test_mdq_documents_are_signed_on_first_request_verified_and_then_reused(client, published, monkeypatch):
-    assert EntityDocument.objects.count() == 0  # the build signs only the aggregate
-    checked = []
-    real_verify = signing.verify_digest_and_value
-    monkeypatch.setattr(
-        signing, "verify_digest_and_value", lambda data, cert: checked.append(data) or real_verify(data, cert)
-    )
-    first = _mdq(client, "https://sp1.example.fi/saml")
-    assert first.status_code == 200 and checked == [first.content]  # verified before it was served
-    assert EntityDocument.objects.count() == 1
-    again = _mdq(client, "https://sp1.example.fi/saml")
-    assert again.content == first.content and again["ETag"] == first["ETag"]
-    assert EntityDocument.objects.count() == 1 and len(checked) == 1  # reused, not re-signed
-    root = signing.verify(first.content, signing.signing_material().cert_pem)
+def _entity_documents(snapshot, django_capture_on_commit_callbacks):
+    """What the worker does after a publication (or the hourly refresh)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        proxy_entity_documents_schedule(environment=snapshot.environment)
+
+
+def test_mdq_documents_are_signed_verified_and_stored_after_publishing(client, published, monkeypatch):
+    # Signed by the task scheduled when the snapshot was published (eager here), one per entity.
+    assert EntityDocument.objects.count() == published.entity_count == 2
+    response = _mdq(client, "https://sp1.example.fi/saml")
+    assert response.status_code == 200 and response["Content-Type"] == "application/samlmetadata+xml"
+    root = signing.verify(response.content, signing.signing_material().cert_pem)
     assert validation.xsd_errors(root) == []
+    assert response["ETag"] == f'"{hashlib.sha256(response.content).hexdigest()}"'
 
 
-def test_mdq_document_is_re_signed_when_less_than_half_its_validity_is_left(client, published):
-    with time_machine.travel(datetime.datetime.now(datetime.UTC), tick=False):
-        first = _mdq(client, "https://sp1.example.fi/saml")
+def test_the_build_does_not_sign_entity_documents(small_register, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        snapshot = snapshot_build(environment="test", trigger="test")
+    # Only scheduled (after commit) by the publication; the build itself signed nothing.
+    assert snapshot.status == "valid" and len(callbacks) == 1
+    assert EntityDocument.objects.count() == 0
+
+
+def test_mdq_is_503_while_the_document_is_not_signed_yet(client, small_register, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        snapshot_build(environment="test", trigger="test")
+    response = _mdq(client, "https://sp1.example.fi/saml")
+    assert response.status_code == 503
+    assert response["Retry-After"] and response["Cache-Control"] == "no-store"
+    assert EntityDocument.objects.count() == 0  # the request did not sign it
+
+
+def test_a_get_never_signs(client, published, monkeypatch):
+    EntityDocument.objects.all().delete()
+    monkeypatch.setattr(signing, "signing_material", lambda: pytest.fail("the web tier used the signing key"))
+    monkeypatch.setattr(signing, "sign_canonical", lambda *a, **k: pytest.fail("signed during a GET"))
+    assert _mdq(client, "https://sp1.example.fi/saml").status_code == 503
+    assert EntityDocument.objects.count() == 0
+
+
+def test_serving_needs_no_signing_key(client, published, monkeypatch):
+    monkeypatch.setattr(signing, "signing_material", lambda: pytest.fail("the web tier used the signing key"))
+    assert _mdq(client, "https://sp1.example.fi/saml").status_code == 200
+
+
+def test_documents_are_reused_and_re_signed_past_half_their_validity(
+    client, published, django_capture_on_commit_callbacks
+):
+    first = _mdq(client, "https://sp1.example.fi/saml")
     with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=4), tick=False):
+        _entity_documents(published, django_capture_on_commit_callbacks)
+        assert EntityDocument.objects.count() == 2  # reused: more than half the validity left
         assert _mdq(client, "https://sp1.example.fi/saml").content == first.content
     with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=5, hours=1), tick=False):
+        _entity_documents(published, django_capture_on_commit_callbacks)
         later = _mdq(client, "https://sp1.example.fi/saml")
     assert later.status_code == 200 and later.content != first.content
-    assert EntityDocument.objects.count() == 2
+    assert EntityDocument.objects.count() == 4
 
 
-def test_mdq_document_is_re_signed_with_a_new_signing_key(client, published, settings, signing_files):
+def test_the_hourly_refresh_re_signs_documents_of_an_unchanged_snapshot(published, django_capture_on_commit_callbacks):
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=5, hours=1)
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
+        proxy_refresh()
+    assert EntityDocument.objects.count() == 4
+
+
+def test_one_changed_service_re_signs_one_document(
+    register, small_register, published, django_capture_on_commit_callbacks, monkeypatch
+):
+    signed = []
+    real = signing.sign_canonical
+    monkeypatch.setattr(signing, "sign_canonical", lambda *a, **k: signed.append(1) or real(*a, **k))
+    register("test", saml_service(n=1, attributes=("uid",)), *small_register[1:])
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot = snapshot_build(environment="test", trigger="one change")
+    assert snapshot.pk != published.pk and snapshot.status == "valid"
+    # Only the changed entity's document (the aggregate is signed by signing.signature_for).
+    assert len(signed) == 1
+    assert EntityDocument.objects.count() == 3
+
+
+def test_mdq_document_is_re_signed_with_a_new_signing_key(
+    client, published, settings, signing_files, django_capture_on_commit_callbacks
+):
     first = _mdq(client, "https://sp1.example.fi/saml")
     settings.PROXY_SIGNING_KEY_FILE = signing_files / "next-key.pem"
     settings.PROXY_SIGNING_CERT_FILE = signing_files / "next-cert.pem"
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot_build(environment="test", trigger="new key")
     later = _mdq(client, "https://sp1.example.fi/saml")
-    assert later.content != first.content
+    assert later.status_code == 200 and later.content != first.content
     signing.verify(later.content, (signing_files / "next-cert.pem").read_text())
 
 
 def test_a_tampered_mdq_document_is_not_served(client, published):
-    _mdq(client, "https://sp1.example.fi/saml")
+    assert _mdq(client, "https://sp1.example.fi/saml").status_code == 200
     EntityDocument.objects.update(xml=b"<tampered/>")
-    assert _mdq(client, "https://sp1.example.fi/saml").status_code == 503
+    response = _mdq(client, "https://sp1.example.fi/saml")
+    assert response.status_code == 503 and response["Cache-Control"] == "no-store"
 
 
-def test_an_mdq_document_failing_its_checks_is_not_served(client, published, monkeypatch):
+def test_the_document_served_is_the_one_of_the_snapshot_in_service(
+    client, register, small_register, published, django_capture_on_commit_callbacks
+):
+    first = _mdq(client, "https://sp1.example.fi/saml")
+    register("test", saml_service(n=1, attributes=("uid",)), *small_register[1:])
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot_build(environment="test", trigger="one change")
+    changed = _mdq(client, "https://sp1.example.fi/saml")
+    assert changed.status_code == 200 and changed.content != first.content
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot_publish(snapshot=published)  # staff roll back
+    assert _mdq(client, "https://sp1.example.fi/saml").content == first.content
+
+
+def test_an_mdq_document_failing_its_checks_is_not_stored_or_served(
+    client, small_register, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        snapshot_build(environment="test", trigger="test")
     monkeypatch.setattr(validation, "xsd_errors", lambda root: ["broken"])
-    assert _mdq(client, "https://sp1.example.fi/saml").status_code == 503
+    for callback in callbacks:
+        callback()
     assert EntityDocument.objects.count() == 0
+    assert _mdq(client, "https://sp1.example.fi/saml").status_code == 503
 
 
 def _wsgi(extra: dict, *, path: str = "/proxy/test/metadata.xml", method: str = "GET"):

@@ -222,8 +222,8 @@ def sign(rendered: Rendered, *, now: datetime.datetime) -> Signed:
     """Stage 3: sign the aggregate (once, over the cached canonical fragments).
 
     Per-entity MDQ documents are not signed here: with 10,000 entities that was most of a full
-    build. `entity_document` signs one when it is first asked for (as pyFF does) and keeps it
-    while it has more than half its validity left."""
+    build. A worker signs them after the snapshot is published (`sign_entity_documents`) and
+    keeps each while it has more than half its validity left."""
     material = signing.signing_material()
     valid_until = now + settings.PROXY_VALIDITY
     document_id = metadata_xml.document_id(rendered.content_hash, now)
@@ -252,33 +252,19 @@ class EntityDocumentInvalid(Exception):
     """A freshly signed MDQ document failed its checks (it is neither stored nor served)."""
 
 
-def entity_document(*, fragment_key: str, now: datetime.datetime) -> EntityDocument | None:
-    """The signed MDQ document of the entity whose fragment is `fragment_key` (None if no such
-    fragment is stored).
+def entity_source(fragment_key: str, cert_fingerprint: str) -> str:
+    """What an MDQ document is signed from: an entity's fragment and the signing certificate."""
+    return _entity_source(fragment_key, cert_fingerprint)
 
-    Reused while a document of this fragment and signing certificate has more than half its
-    validity left (DESIGN section 5's re-signing rule, so its ETag stays stable); otherwise
-    signed now, then verified and schema-validated like the aggregate before it is stored and
-    served. The fragment itself passed the schema when its snapshot was built.
-    """
-    material = signing.signing_material()
-    validity = settings.PROXY_VALIDITY
-    source = _entity_source(fragment_key, material.cert_fingerprint)
-    document = (
-        EntityDocument.objects.filter(source=source, valid_until__gt=now + validity / 2)
-        .order_by("-valid_until")
-        .first()
-    )
-    if document is not None:
-        return document
-    cached = _fragment_memory.get(fragment_key)
-    fragment = cached[0] if cached else Fragment.objects.filter(key=fragment_key).values_list("xml", flat=True).first()
-    if fragment is None:
-        return None
-    valid_until = now + validity
+
+def _sign_entity(
+    fragment: bytes, *, fragment_key: str, source: str, material: signing.SigningMaterial, now: datetime.datetime
+) -> EntityDocument:
+    """Sign one entity's document, then verify and schema-validate it like the aggregate."""
+    valid_until = now + settings.PROXY_VALIDITY
     xml = signing.sign_canonical(
         metadata_xml.entity_canonical(
-            fragment=bytes(fragment),
+            fragment=fragment,
             document_id=metadata_xml.document_id(source, now),
             valid_until=valid_until,
             cache_duration=settings.PROXY_CACHE_DURATION,
@@ -292,7 +278,7 @@ def entity_document(*, fragment_key: str, now: datetime.datetime) -> EntityDocum
     errors = validation.xsd_errors(root)
     if errors:
         raise EntityDocumentInvalid("; ".join(errors[:5]))
-    document = EntityDocument(
+    return EntityDocument(
         key=signing.sha256_hex(source.encode() + now.isoformat().encode()),
         source=source,
         fragment_key=fragment_key,
@@ -301,7 +287,74 @@ def entity_document(*, fragment_key: str, now: datetime.datetime) -> EntityDocum
         signed_at=now,
         valid_until=valid_until,
     )
-    EntityDocument.objects.bulk_create([document], ignore_conflicts=True)
+
+
+@dataclass
+class EntityDocumentsReport:
+    reused: int = 0
+    signed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def sign_entity_documents(*, fragment_keys: dict[str, str], now: datetime.datetime) -> EntityDocumentsReport:
+    """Make sure every entity (entityID → fragment key) has a stored, verified MDQ document.
+
+    Run by a worker after a snapshot is published (`tasks.proxy_entity_documents`), never in a
+    request. A document of the same fragment and signing certificate is reused while it has more
+    than half its validity left (DESIGN section 5's re-signing rule, so its ETag stays stable):
+    a one-service change signs one document. Three queries whatever the number of entities.
+    A document failing its checks is not stored (its entity answers 503) and is reported.
+    """
+    material = signing.signing_material()
+    validity = settings.PROXY_VALIDITY
+    sources = {entity_id: _entity_source(key, material.cert_fingerprint) for entity_id, key in fragment_keys.items()}
+    fresh = set(
+        EntityDocument.objects.filter(source__in=set(sources.values()), valid_until__gt=now + validity / 2).values_list(
+            "source", flat=True
+        )
+    )
+    report = EntityDocumentsReport(reused=sum(1 for source in sources.values() if source in fresh))
+    wanted = {entity_id: key for entity_id, key in fragment_keys.items() if sources[entity_id] not in fresh}
+    if not wanted:
+        return report
+    missing = [key for key in wanted.values() if key not in _fragment_memory]
+    stored = dict(Fragment.objects.filter(key__in=missing).values_list("key", "xml")) if missing else {}
+    documents: dict[str, EntityDocument] = {}
+    for entity_id, key in sorted(wanted.items()):
+        cached = _fragment_memory.get(key)
+        fragment = cached[0] if cached else stored.get(key)
+        if fragment is None:
+            report.errors.append(f"{entity_id}: fragment {key} is not stored")
+            continue
+        try:
+            document = _sign_entity(
+                bytes(fragment), fragment_key=key, source=sources[entity_id], material=material, now=now
+            )
+        except EntityDocumentInvalid as error:
+            report.errors.append(f"{entity_id}: {error}")
+            continue
+        documents[document.source] = document
+    EntityDocument.objects.bulk_create(documents.values(), ignore_conflicts=True)
+    report.signed = len(documents)
+    return report
+
+
+def stored_entity_document(
+    *, fragment_key: str, cert_fingerprint: str, now: datetime.datetime
+) -> EntityDocument | None:
+    """The stored MDQ document of a published entity (None while it is not signed yet).
+
+    Needs no signing key and writes nothing: the document is found by its source (the fragment
+    key from the snapshot's index and the snapshot's certificate). Raises `TamperedSnapshot` if
+    the stored bytes no longer match the hash recorded when they were signed and verified.
+    """
+    document = (
+        EntityDocument.objects.filter(source=_entity_source(fragment_key, cert_fingerprint), valid_until__gt=now)
+        .order_by("-valid_until")
+        .first()
+    )
+    if document is not None and signing.sha256_hex(bytes(document.xml)) != document.sha256:
+        raise TamperedSnapshot(f"entity document {document.key} does not match its recorded hash")
     return document
 
 
@@ -371,7 +424,7 @@ def index_json(rendered: Rendered, signed: Signed | None, inputs: ProxyInputs) -
     chunks: dict[tuple[str, str, str], str] = {}
     entities: dict[str, str] = {}
     if signed is not None:
-        # MDQ: each entity's fragment; its signed document is made on first request (`entity_document`).
+        # MDQ: each entity's fragment; its signed document is made after publishing (`sign_entity_documents`).
         for service, key in zip(rendered.saml_services, rendered.fragment_keys, strict=True):
             chunk_key = ("entity", service.entity_id, key)
             text = _index_chunks.get(chunk_key) or _member(

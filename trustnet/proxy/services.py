@@ -243,6 +243,11 @@ def snapshot_publish(*, snapshot: Snapshot, by: Any = None, verified: bool = Fal
     publication.published_at = now
     publication.published_by = by if by is not None and by.is_authenticated else None
     publication.save()
+    # The per-entity MDQ documents are signed by a worker once this is committed, not in the
+    # build (it must not wait for 10,000 signatures) and never in a request.
+    from trustnet.proxy.tasks import proxy_entity_documents
+
+    proxy_entity_documents.delay_on_commit(snapshot_id=snapshot.pk)
     audit_record(
         actor=by,
         action="proxy.published",
@@ -257,6 +262,31 @@ def snapshot_publish(*, snapshot: Snapshot, by: Any = None, verified: bool = Fal
         },
     )
     return publication
+
+
+def entity_documents_sign(*, snapshot_id: int) -> dict:
+    """Sign the MDQ documents of a snapshot's entities that are missing or past half their
+    validity (`build.sign_entity_documents`); only while the snapshot is in service.
+
+    The entities and their fragment keys come from the snapshot's stored, hash-checked index, so
+    the documents are exactly those of the published content. Returns counts for the task result.
+    """
+    snapshot = Snapshot.objects.filter(pk=snapshot_id).first()
+    if snapshot is None or current_snapshot(snapshot.environment) != snapshot:
+        return {"skipped": "not in service"}
+    if signing.signing_material().cert_fingerprint != snapshot.cert_fingerprint:
+        # The next build re-signs everything with the new key and schedules this again.
+        return {"skipped": "signed with another certificate"}
+    entities = json.loads(build.read_file(snapshot, "index.json"))["entities"]
+    report = build.sign_entity_documents(
+        fragment_keys={entity_id: entry["fragment"] for entity_id, entry in entities.items()}, now=timezone.now()
+    )
+    if report.errors:
+        logger.error(
+            "%d MDQ documents of snapshot %s failed their checks: %s",
+            len(report.errors), snapshot.pk, "; ".join(report.errors[:5]),
+        )  # fmt: skip
+    return {"reused": report.reused, "signed": report.signed, "errors": report.errors[:20]}
 
 
 @transaction.atomic

@@ -50,7 +50,30 @@ def proxy_refresh() -> list[int]:
     half its validity is left, so this is cheap and keeps ETags stable between polls."""
     from trustnet.proxy.services import snapshot_build
 
-    return [snapshot_build(environment=env, trigger="scheduled refresh").pk for env in ENVIRONMENTS]
+    built = [snapshot_build(environment=env, trigger="scheduled refresh").pk for env in ENVIRONMENTS]
+    # An unchanged snapshot stays in service without being published again: re-sign the MDQ
+    # documents of what is in service that are past half their validity (cheap when none is).
+    for env in ENVIRONMENTS:
+        proxy_entity_documents_schedule(environment=env)
+    return built
+
+
+def proxy_entity_documents_schedule(*, environment: str) -> None:
+    """Sign the MDQ documents of the snapshot in service of `environment` once this transaction commits."""
+    from trustnet.proxy.services import current_snapshot
+
+    snapshot = current_snapshot(environment)
+    if snapshot is not None:
+        proxy_entity_documents.delay_on_commit(snapshot_id=snapshot.pk)
+
+
+@app.task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def proxy_entity_documents(*, snapshot_id: int) -> dict:
+    """Sign, verify and store the per-entity MDQ documents of a published snapshot (DESIGN
+    section 5: the MDQ endpoint only serves stored documents, it never signs in a request)."""
+    from trustnet.proxy.services import entity_documents_sign
+
+    return entity_documents_sign(snapshot_id=snapshot_id)
 
 
 @app.task

@@ -111,9 +111,9 @@ def serve_bytes(
     return response
 
 
-def _unavailable(message: str) -> HttpResponse:
+def _unavailable(message: str, *, retry_after: int = 60) -> HttpResponse:
     response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
-    response["Retry-After"] = "60"
+    response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -209,13 +209,17 @@ def entity(request: HttpRequest, environment: str, identifier: str) -> HttpRespo
         return _entity_not_found()
     entry = entities[entity_id]
     try:
-        document = build.entity_document(fragment_key=entry["fragment"], now=timezone.now())
-    except build.EntityDocumentInvalid:
-        logger.exception("entity document of %s could not be signed", entity_id)
-        return _unavailable("The entity's metadata could not be signed.\n")
-    if document is None or hashlib.sha256(bytes(document.xml)).hexdigest() != document.sha256:
-        logger.error("entity document of %s in snapshot %s is missing or changed", entity_id, snapshot.pk)
+        # Only what a worker signed and verified after publishing (never signed here): found by
+        # the fragment key in the snapshot's index and the snapshot's certificate.
+        document = build.stored_entity_document(
+            fragment_key=entry["fragment"], cert_fingerprint=snapshot.cert_fingerprint, now=timezone.now()
+        )
+    except build.TamperedSnapshot:
+        logger.error("refused to serve the entity document of %s: it does not match its recorded hash", entity_id)
         return _unavailable("The published configuration failed its integrity check.\n")
+    if document is None:
+        logger.warning("entity document of %s in snapshot %s is not signed yet", entity_id, snapshot.pk)
+        return _unavailable("The entity's metadata is being signed; try again shortly.\n", retry_after=10)
     return serve_bytes(
         request,
         bytes(document.xml),
