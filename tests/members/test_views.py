@@ -342,3 +342,37 @@ def test_editing_only_a_name_in_the_form_goes_live_without_review(provider_a, te
     assert response.status_code == 302, response.content.decode()[:2000]
     service.refresh_from_db()
     assert service.live_version.name_en == "Renamed" and not service.versions.filter(status="pending").exists()
+
+
+def _sessions_text() -> str:
+    from django.contrib.sessions.models import Session
+
+    return " ".join(f"{s.session_data} {s.get_decoded()}" for s in Session.objects.all())
+
+
+def test_a_new_client_secret_is_never_stored_plain_in_the_session(provider_a, tech_provider_a, as_user):
+    from members.views import SECRET_SESSION_KEY
+
+    client = as_user(tech_provider_a)
+    response = client.post(
+        reverse("members:service-create", args=[provider_a.pk, "oidc"]),
+        {
+            "environment": "test",
+            "name_fi": "OIDC-palvelu",
+            "redirect_uris_text": "https://app.example.fi/cb",
+            "auth_method": "client_secret_basic",
+            "pkce_required": "on",
+        },
+    )
+    assert response.status_code == 302
+    service = Service.objects.get(protocol="oidc")
+    secret = services.oidc_client_secret(service)
+    assert SECRET_SESSION_KEY in client.session and secret not in _sessions_text()
+    assert secret in client.get(response["Location"]).content.decode()
+    assert SECRET_SESSION_KEY not in client.session
+
+    client.post(reverse("members:service-secret-rotate", args=[service.pk]))
+    rotated = services.oidc_client_secret(Service.objects.get(pk=service.pk))
+    assert rotated != secret and rotated not in _sessions_text()
+    assert rotated in client.get(reverse("members:service-detail", args=[service.pk])).content.decode()
+    assert SECRET_SESSION_KEY not in client.session
