@@ -67,6 +67,8 @@ class ContactForm(forms.Form):
         data = super().clean()
         if data.get("name") and not data.get("email"):
             self.add_error("email", _("A contact needs an email address."))
+        if data.get("email") and not data.get("name"):
+            self.add_error("name", _("A contact needs a name. Clear both name and email to remove the contact."))
         return data
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -145,17 +146,21 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = contact_forms(organisation, request.POST or None)
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for _k, _l, f in contacts):
         try:
-            services.organisation_save(
-                by=request.user,
-                organisation=organisation,
-                data=form.cleaned_data,
-                municipality_codes=form.cleaned_data["municipality_codes"],
-            )
-            for kind, _label, contact_form in contacts:
-                if contact_form.cleaned_data.get("name"):
-                    services.contact_save(
-                        organisation=organisation, by=request.user, kind=kind, **contact_form.cleaned_data
-                    )
+            with transaction.atomic():  # the organisation and its contacts together, or nothing
+                services.organisation_save(
+                    by=request.user,
+                    organisation=organisation,
+                    data=form.cleaned_data,
+                    municipality_codes=form.cleaned_data["municipality_codes"],
+                )
+                for kind, _label, contact_form in contacts:
+                    if contact_form.cleaned_data.get("name"):
+                        services.contact_save(
+                            organisation=organisation, by=request.user, kind=kind, **contact_form.cleaned_data
+                        )
+                    else:
+                        # Name and email cleared (the form refuses one without the other): remove it.
+                        services.contact_delete(organisation=organisation, by=request.user, kind=kind)
         except ValidationError as error:
             _errors_into(form, error)
         else:

@@ -376,3 +376,51 @@ def test_a_new_client_secret_is_never_stored_plain_in_the_session(provider_a, te
     assert rotated != secret and rotated not in _sessions_text()
     assert rotated in client.get(reverse("members:service-detail", args=[service.pk])).content.decode()
     assert SECRET_SESSION_KEY not in client.session
+
+
+def _organisation_edit_data(client, organisation) -> dict:
+    """The edit form's current values, as the browser would post them back."""
+    page = client.get(reverse("members:organisation-edit", args=[organisation.pk]))
+    data = {}
+    for form in [page.context["form"], *(f for _k, _l, f in page.context["contacts"])]:
+        for field in form:
+            value = field.value()
+            if value is None:
+                continue
+            data[field.html_name] = [str(v) for v in value] if isinstance(value, list) else value
+    return data
+
+
+def test_clearing_a_contacts_name_and_email_removes_it(org_a, admin_a, as_user, django_capture_on_commit_callbacks):
+    from members.models import Contact
+    from members.signals import register_changed
+    from trustnet.audit.models import Entry
+
+    Contact.objects.create(organisation=org_a, kind="support", name="Tuki", email="tuki@a.fi")
+    client = as_user(admin_a)
+    data = _organisation_edit_data(client, org_a)
+    assert data["support-name"] == "Tuki"
+
+    # An email without a name is refused, not silently ignored.
+    response = client.post(reverse("members:organisation-edit", args=[org_a.pk]), {**data, "support-name": ""})
+    assert response.status_code == 200 and "A contact needs a name" in response.content.decode()
+    assert Contact.objects.filter(organisation=org_a, kind="support").exists()
+
+    received = []
+
+    def listener(sender, environment, reason, **kwargs):
+        received.append(reason)
+
+    register_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("members:organisation-edit", args=[org_a.pk]),
+                {**data, "support-name": "", "support-email": "", "support-phone": ""},
+            )
+    finally:
+        register_changed.disconnect(listener)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not Contact.objects.filter(organisation=org_a, kind="support").exists()
+    assert Entry.objects.filter(action="contact.delete").count() == 1
+    assert "contact removed" in received
