@@ -281,7 +281,9 @@ def login_source_delete(request: HttpRequest, pk: int, source_pk: int) -> HttpRe
 @member_login_required
 def allowed_services(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_organisation_for_user(request, pk, edit="technical")
-    form = AllowedServicesForm(request.POST or None, initial={"services": organisation.allowed_services.all()})
+    form = AllowedServicesForm(
+        request.POST or None, organisation=organisation, initial={"services": organisation.allowed_services.all()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.allowed_services_set(

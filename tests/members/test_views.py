@@ -424,3 +424,26 @@ def test_clearing_a_contacts_name_and_email_removes_it(org_a, admin_a, as_user, 
     assert not Contact.objects.filter(organisation=org_a, kind="support").exists()
     assert Entry.objects.filter(action="contact.delete").count() == 1
     assert "contact removed" in received
+
+
+def test_allowed_services_offers_production_services_not_other_providers_test_services(
+    org_a, admin_a, provider_b, as_user, make_saml_service
+):
+    production = make_saml_service(provider_b, name_fi="Tuotantopalvelu")
+    hidden_test = make_saml_service(provider_b, environment="test", name_fi="Salainen testipalvelu")
+    allowed_test = make_saml_service(provider_b, environment="test", name_fi="Sallittu testipalvelu")
+    services.allowed_services_set(organisation=org_a, by=admin_a, services=[allowed_test])
+    url = reverse("members:allowed-services", args=[org_a.pk])
+    client = as_user(admin_a)
+    page = client.get(url)
+    offered = set(page.context["form"].fields["services"].queryset)
+    assert offered == {production, allowed_test}
+    content = page.content.decode()
+    assert f'value="{production.pk}"' in content and f'value="{allowed_test.pk}"' in content
+    assert f'value="{hidden_test.pk}"' not in content
+    # Nor can it be chosen by posting its id.
+    response = client.post(url, {"services": [production.pk, hidden_test.pk]})
+    assert response.status_code == 200
+    assert list(org_a.allowed_services.all()) == [allowed_test]
+    assert client.post(url, {"services": [production.pk, allowed_test.pk]}).status_code == 302
+    assert set(org_a.allowed_services.all()) == {production, allowed_test}
