@@ -15,11 +15,18 @@ def world(org_a, org_b, admin_a, provider_b, tech_provider_b, make_saml_service,
     """Org B (a provider) with a school, a login source, a live SAML and a pending OIDC service."""
     school = School.objects.create(organisation=org_b, code="54321", name="B-koulu", school_type="basic")
     source = LoginSource.objects.create(organisation=org_b, kind="wilma", name="Wilma", hostname="b.inschool.fi")
+    saml_source = LoginSource.objects.create(
+        organisation=org_b,
+        kind="saml",
+        name="SAML IdP",
+        entity_id="https://idp.b.fi/saml",
+        metadata_url="https://idp.b.fi/metadata",
+    )
     org_b.is_service_provider = True
     org_b.save()
     saml = make_saml_service(org_b)
     oidc = make_oidc_service(org_b, approve=False)
-    return {"school": school, "source": source, "saml": saml, "oidc": oidc}
+    return {"school": school, "source": source, "saml_source": saml_source, "saml": saml, "oidc": oidc}
 
 
 def _org_b_urls(world, org_b):
@@ -41,6 +48,17 @@ def _org_b_urls(world, org_b):
         ("post", reverse("members:service-secret-rotate", args=[world["oidc"].pk])),
         ("post", reverse("members:version-approve", args=[pending.pk])),
         ("post", reverse("members:version-reject", args=[pending.pk])),
+        ("post", reverse("members:login-source-metadata-check", args=[org_b.pk, world["saml_source"].pk])),
+        # The edit views' POSTs, not only their forms.
+        ("post", reverse("members:organisation-edit", args=[org_b.pk])),
+        ("post", reverse("members:school-create", args=[org_b.pk])),
+        ("post", reverse("members:school-edit", args=[org_b.pk, world["school"].pk])),
+        ("post", reverse("members:school-import", args=[org_b.pk])),
+        ("post", reverse("members:login-source-create", args=[org_b.pk])),
+        ("post", reverse("members:login-source-edit", args=[org_b.pk, world["source"].pk])),
+        ("post", reverse("members:allowed-services", args=[org_b.pk])),
+        ("post", reverse("members:service-create", args=[org_b.pk, "saml"])),
+        ("post", reverse("members:service-edit", args=[world["saml"].pk])),
     ]
 
 
@@ -100,6 +118,9 @@ def test_the_provider_and_staff_see_their_pages(world, org_b, operator, as_user)
             if method == "get" and "organisation-edit" not in url and "/edit/" not in url:
                 assert client.get(url).status_code == 200, url
     assert as_user(operator).get(reverse("members:organisation-edit", args=[org_b.pk])).status_code == 200
+    # The metadata check refused to org A's admin above is there for org B's technical contact.
+    check = reverse("members:login-source-metadata-check", args=[org_b.pk, world["saml_source"].pk])
+    assert as_user(tech_b).post(check).status_code == 302
     # A technical contact does not edit the organisation's own data; its admin does.
     assert as_user(tech_b).get(reverse("members:organisation-edit", args=[org_b.pk])).status_code == 404
 
