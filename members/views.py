@@ -524,9 +524,5 @@ def review_policy(request: HttpRequest) -> HttpResponse:
     return render(request, "members/form.html", {"form": form, "title": _("Review settings")})
 
 
-# ---------------------------------------------------------------- public
-
-
-def public_register(request: HttpRequest) -> HttpResponse:
-    """Every production service and exactly which personal data it receives, and why (GDPR)."""
-    return render(request, "members/public_register.html", {"services": selectors.public_register()})
+# The public register page (/register/) is trustnet/portal/views.py public_register: it needs the
+# memberships in force, which belong to contracts.

@@ -1,11 +1,13 @@
 """Every register page: who may see it, who may not, and lists at a fixed number of queries."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from members import services
 from members.models import LoginSource, School, Service, ServiceVersion, VersionStatus
-from tests.factories import ServiceProviderOrganisationFactory
+from tests.factories import MembershipFactory, ServiceProviderOrganisationFactory
 from tests.members.certs import good_certificate, sp_metadata
 from tests.querycount import assert_queries_pinned
 
@@ -214,19 +216,57 @@ def test_school_csv_import_previews_then_saves(org_a, admin_a, as_user):
     assert response.status_code == 302 and School.objects.get().name == "Mattilan koulu"
 
 
-def test_public_register_lists_production_services_and_their_attributes(world, client):
-    page = client.get(reverse("members:public-register")).content.decode()
+def _provider_in_force(organisation):
+    return MembershipFactory(organisation=organisation, role="service_provider")
+
+
+def test_public_register_lists_production_services_and_their_attributes(world, org_b, client):
+    _provider_in_force(org_b)
+    page = client.get(reverse("portal:public-register")).content.decode()
     assert "Learning materials" in page and "Käyttäjän tunnistaminen" in page
     assert "Koulupilvi" not in page  # pending
+
+
+def test_public_register_lists_only_services_whose_provider_is_in_force(client, make_saml_service):
+    """The page claims to show what the proxy releases today: nothing of an ended or unsigned member."""
+    in_force = make_saml_service(ServiceProviderOrganisationFactory(name_fi="Voimassa Oy"), name_en="In force")
+    ended_provider = ServiceProviderOrganisationFactory(name_fi="Päättynyt Oy")
+    MembershipFactory(organisation=ended_provider, role="service_provider", ends_on=datetime.date(2021, 1, 1))
+    ended = make_saml_service(ended_provider, name_en="Ended")
+    unsigned_provider = ServiceProviderOrganisationFactory(name_fi="Allekirjoittamaton Oy")
+    MembershipFactory(organisation=unsigned_provider, role="service_provider", in_force_from=None)
+    unsigned = make_saml_service(unsigned_provider, name_en="Never countersigned")
+    # A home-organisation membership does not make the organisation's services public.
+    home_only = ServiceProviderOrganisationFactory(name_fi="Vain kotiorganisaatio")
+    MembershipFactory(organisation=home_only, role="home_organisation")
+    home_service = make_saml_service(home_only, name_en="Home only")
+    _provider_in_force(in_force.provider)
+    page = client.get(reverse("portal:public-register")).content.decode()
+    assert f'id="service-{in_force.pk}"' in page
+    for hidden in (ended, unsigned, home_service):
+        assert f'id="service-{hidden.pk}"' not in page
 
 
 def test_public_register_query_count_is_pinned(db, client, make_saml_service):
     def grow():
         for _ in range(5):
-            make_saml_service(ServiceProviderOrganisationFactory())
+            _provider_in_force(make_saml_service(ServiceProviderOrganisationFactory()).provider)
 
-    make_saml_service(ServiceProviderOrganisationFactory())
-    assert_queries_pinned(client, reverse("members:public-register"), grow=grow, expected=1)
+    _provider_in_force(make_saml_service(ServiceProviderOrganisationFactory()).provider)
+    # The providers in force, then the services with their versions and providers.
+    assert_queries_pinned(client, reverse("portal:public-register"), grow=grow, expected=2)
+
+
+def test_the_members_app_does_not_import_contracts():
+    """DESIGN section 6: contracts depends on members, never the reverse."""
+    import pathlib
+
+    import members
+
+    root = pathlib.Path(members.__file__).parent
+    for path in root.rglob("*.py"):
+        text = path.read_text()
+        assert "from contracts" not in text and "import contracts" not in text, path
 
 
 def test_staff_service_list_query_count_is_pinned(operator, as_user, make_saml_service, make_oidc_service):
