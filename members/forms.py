@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +68,8 @@ class ContactForm(forms.Form):
         data = super().clean()
         if data.get("name") and not data.get("email"):
             self.add_error("email", _("A contact needs an email address."))
+        if data.get("email") and not data.get("name"):
+            self.add_error("name", _("A contact needs a name. Clear both name and email to remove the contact."))
         return data
 
 
@@ -140,10 +143,23 @@ class AllowedServicesForm(forms.Form):
         help_text=_("Choose none to allow every service."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["services"]
-        field.queryset = Service.objects.filter(live_version__isnull=False).select_related("live_version", "provider")
+        # Only production services are public (the public register lists them). Another provider's
+        # test services are not this organisation's business, so they are not offered. Two
+        # exceptions reveal nothing new: the organisation's own services, and test services it
+        # already allows (kept visible and selected so saving the form does not silently drop them).
+        offered = (
+            Q(environment=Environment.PRODUCTION)
+            | Q(provider=organisation)
+            | Q(pk__in=organisation.allowed_services.values("pk"))
+        )
+        field.queryset = (
+            Service.objects.filter(offered, live_version__isnull=False)
+            .select_related("live_version", "provider")
+            .order_by("environment", "pk")
+        )
         field.label_from_instance = lambda s: (
             f"{s.live_version.name} – {s.provider.name} ({s.get_environment_display()})"
         )

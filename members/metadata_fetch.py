@@ -3,7 +3,9 @@
 https only; the host is resolved once, every address is checked (no private, loopback,
 link-local, reserved, multicast or cloud metadata-service addresses), and the connection goes to
 that checked address (so DNS rebinding cannot swap it). Redirects are followed by hand, each target
-checked the same way. A timeout and a size cap bound the work.
+checked the same way. A per-operation timeout, an overall deadline and a size cap bound the work:
+the timeout alone would let a server that trickles a byte every few seconds hold a worker for as
+long as it likes, so the body is read in chunks and the deadline is checked between them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import time
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -19,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 MAX_REDIRECTS = 3
+READ_CHUNK = 16 * 1024
 
 
 def _error(message, code: str) -> ValidationError:
@@ -85,11 +89,38 @@ def check_metadata_url(url: str) -> tuple[str, int, str]:
     return parts.hostname, port, path
 
 
+def _check_deadline(deadline: float) -> None:
+    if time.monotonic() > deadline:
+        raise _error(
+            _("The metadata URL did not answer in %(seconds)s seconds.")
+            % {"seconds": settings.TRUSTNET_METADATA_FETCH_DEADLINE},
+            "deadline",
+        )
+
+
+def _read_before(response: http.client.HTTPResponse, amount: int, deadline: float) -> bytes:
+    """Up to `amount` bytes of the body, giving up once the overall deadline has passed."""
+    chunks: list[bytes] = []
+    received = 0
+    while received < amount:
+        _check_deadline(deadline)
+        chunk = response.read(min(READ_CHUNK, amount - received))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        received += len(chunk)
+    return b"".join(chunks)
+
+
 def metadata_fetch(url: str) -> bytes:
     """The body of `url` (at most TRUSTNET_METADATA_MAX_BYTES), or a ValidationError naming the problem."""
     limit = settings.TRUSTNET_METADATA_MAX_BYTES
     timeout = settings.TRUSTNET_METADATA_FETCH_TIMEOUT
+    # One budget for the whole fetch, redirects included (each socket operation may still take up to
+    # `timeout`, so the worst case is the deadline plus one timeout).
+    deadline = time.monotonic() + settings.TRUSTNET_METADATA_FETCH_DEADLINE
     for _hop in range(MAX_REDIRECTS + 1):
+        _check_deadline(deadline)
         host, port, path = check_metadata_url(url)
         address = resolve_public(host, port)
         connection = _PinnedHTTPSConnection(host, address, port, timeout)
@@ -102,7 +133,7 @@ def metadata_fetch(url: str) -> bytes:
             if response.status != 200:
                 raise _error(_("The metadata URL answered with HTTP status %(status)s.") % {"status": response.status},
                              "status")  # fmt: skip
-            body = response.read(limit + 1)
+            body = _read_before(response, limit + 1, deadline)
         except (OSError, http.client.HTTPException) as error:
             raise _error(_("The metadata could not be fetched: %(error)s") % {"error": error}, "fetch") from error
         finally:

@@ -7,6 +7,7 @@ from (DESIGN section 5); both run a fixed number of queries whatever the registe
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -148,10 +149,15 @@ def pending_versions() -> QuerySet[ServiceVersion]:
     )
 
 
-def public_register() -> list[Service]:
-    """Production services in the proxy today, with provider and released attributes (GDPR transparency)."""
+def public_register(*, provider_ids: Collection[int]) -> list[Service]:
+    """Approved production services of these providers, with provider and released attributes.
+
+    The caller passes the providers whose membership is in force (the proxy releases nothing to the
+    others); that is the contracts app's knowledge, and members does not depend on contracts
+    (DESIGN section 6), so the page lives in trustnet/portal. One query.
+    """
     return list(
-        Service.objects.filter(environment="production", live_version__isnull=False)
+        Service.objects.filter(environment="production", live_version__isnull=False, provider_id__in=provider_ids)
         .select_related("live_version", "provider")
         .order_by("provider__name_fi", "live_version__name_fi")
     )

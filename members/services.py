@@ -113,6 +113,18 @@ def contact_save(*, organisation: Organisation, by: User, kind: str, name: str, 
     return contact
 
 
+@transaction.atomic
+def contact_delete(*, organisation: Organisation, by: User, kind: str) -> bool:
+    """Remove the organisation's contact of this kind; False if it had none."""
+    contact = Contact.objects.filter(organisation=organisation, kind=kind).first()
+    if contact is None:
+        return False
+    audit_record(actor=by, action="contact.delete", obj=contact, before=audit_state(contact))
+    contact.delete()
+    _register_changed(environment=None, reason="contact removed")
+    return True
+
+
 # ---------------------------------------------------------------- schools
 
 

@@ -5,7 +5,6 @@ from members import views
 app_name = "members"
 
 urlpatterns = [
-    path("register/", views.public_register, name="public-register"),
     path("members/organisations/", views.organisation_list, name="organisation-list"),
     path("members/organisations/new/", views.organisation_create, name="organisation-create"),
     path("members/organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,9 +46,28 @@ from members.forms import (
 from members.metadata import metadata_parse
 from members.metadata_fetch import metadata_fetch
 from members.models import LoginSource, Protocol, ReviewPolicy, School, ServiceVersion, VersionStatus
+from members.secrets import secret_decrypt, secret_encrypt
 from trustnet.accounts.access import member_login_required, operator_required
 
 SECRET_SESSION_KEY = "members_new_client_secret"  # noqa: S105 (a session key name, not a secret)
+
+
+def _secret_remember(request: HttpRequest, service_pk: int, secret: str) -> None:
+    """Keep a new client secret until the service page shows it once.
+
+    Sessions live in the database, so only the encrypted form goes there: a copy of the session
+    table (backup, dump) must not hold plain client secrets.
+    """
+    request.session[SECRET_SESSION_KEY] = {"service": service_pk, "secret": secret_encrypt(secret)}
+
+
+def _secret_take(request: HttpRequest, service_pk: int) -> str | None:
+    """The new client secret of this service, removed from the session as it is shown."""
+    remembered = request.session.get(SECRET_SESSION_KEY)
+    if not remembered or remembered.get("service") != service_pk:
+        return None
+    request.session.pop(SECRET_SESSION_KEY)
+    return secret_decrypt(remembered["secret"])
 
 
 def _errors_into(form: Form, error: ValidationError) -> None:
@@ -126,17 +146,21 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = contact_forms(organisation, request.POST or None)
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for _k, _l, f in contacts):
         try:
-            services.organisation_save(
-                by=request.user,
-                organisation=organisation,
-                data=form.cleaned_data,
-                municipality_codes=form.cleaned_data["municipality_codes"],
-            )
-            for kind, _label, contact_form in contacts:
-                if contact_form.cleaned_data.get("name"):
-                    services.contact_save(
-                        organisation=organisation, by=request.user, kind=kind, **contact_form.cleaned_data
-                    )
+            with transaction.atomic():  # the organisation and its contacts together, or nothing
+                services.organisation_save(
+                    by=request.user,
+                    organisation=organisation,
+                    data=form.cleaned_data,
+                    municipality_codes=form.cleaned_data["municipality_codes"],
+                )
+                for kind, _label, contact_form in contacts:
+                    if contact_form.cleaned_data.get("name"):
+                        services.contact_save(
+                            organisation=organisation, by=request.user, kind=kind, **contact_form.cleaned_data
+                        )
+                    else:
+                        # Name and email cleared (the form refuses one without the other): remove it.
+                        services.contact_delete(organisation=organisation, by=request.user, kind=kind)
         except ValidationError as error:
             _errors_into(form, error)
         else:
@@ -257,7 +281,9 @@ def login_source_delete(request: HttpRequest, pk: int, source_pk: int) -> HttpRe
 @member_login_required
 def allowed_services(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_organisation_for_user(request, pk, edit="technical")
-    form = AllowedServicesForm(request.POST or None, initial={"services": organisation.allowed_services.all()})
+    form = AllowedServicesForm(
+        request.POST or None, organisation=organisation, initial={"services": organisation.allowed_services.all()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.allowed_services_set(
@@ -350,7 +376,7 @@ def service_create(request: HttpRequest, pk: int, protocol: str) -> HttpResponse
             _errors_into(form, error)
         else:
             if created.client_secret:
-                request.session[SECRET_SESSION_KEY] = {"service": created.service.pk, "secret": created.client_secret}
+                _secret_remember(request, created.service.pk, created.client_secret)
             messages.success(request, _("Service registered."))
             return redirect("members:service-detail", pk=created.service.pk)
     return render(
@@ -365,11 +391,7 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pending = next((v for v in versions if v.status == VersionStatus.PENDING), None)
     latest_rejected = next((v for v in versions if v.status == VersionStatus.REJECTED), None)
     # The secret is shown once, right after it was generated, then forgotten.
-    secret = request.session.get(SECRET_SESSION_KEY)
-    if secret and secret.get("service") == service.pk:
-        del request.session[SECRET_SESSION_KEY]
-    else:
-        secret = None
+    secret = _secret_take(request, service.pk)
     shown = pending or service.live_version
     # What a reviewer must look at: the fields the pending version changes compared with the live one.
     changed = []
@@ -389,7 +411,7 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "latest_rejected": latest_rejected,
             "changed": changed,
             "versions": versions,
-            "secret": secret["secret"] if secret else None,
+            "secret": secret,
             "signing": certificate_describe(shown.signing_certificate) if shown else None,
             "encryption": certificate_describe(shown.encryption_certificate) if shown else None,
             "can_edit": can_edit_technical(request.user, service.provider_id),
@@ -439,7 +461,7 @@ def service_secret_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        request.session[SECRET_SESSION_KEY] = {"service": service.pk, "secret": secret}
+        _secret_remember(request, service.pk, secret)
         messages.success(request, _("A new client secret was generated. The old one no longer works."))
     return redirect("members:service-detail", pk=service.pk)
 
@@ -502,9 +524,5 @@ def review_policy(request: HttpRequest) -> HttpResponse:
     return render(request, "members/form.html", {"form": form, "title": _("Review settings")})
 
 
-# ---------------------------------------------------------------- public
-
-
-def public_register(request: HttpRequest) -> HttpResponse:
-    """Every production service and exactly which personal data it receives, and why (GDPR)."""
-    return render(request, "members/public_register.html", {"services": selectors.public_register()})
+# The public register page (/register/) is trustnet/portal/views.py public_register: it needs the
+# memberships in force, which belong to contracts.

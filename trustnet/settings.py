@@ -142,6 +142,8 @@ TRUSTNET_INVITATION_VALIDITY = timedelta(days=env.int("INVITATION_VALIDITY_DAYS"
 # secrets. MEMBERS_SECRET_KEY is a Fernet key (comma-separated: newest first, older ones still decrypt).
 TRUSTNET_METADATA_MAX_BYTES = env.int("METADATA_MAX_BYTES", default=512 * 1024)
 TRUSTNET_METADATA_FETCH_TIMEOUT = env.float("METADATA_FETCH_TIMEOUT", default=10.0)
+# The whole fetch (redirects and a slowly trickled body included) must end within this many seconds.
+TRUSTNET_METADATA_FETCH_DEADLINE = env.float("METADATA_FETCH_DEADLINE", default=30.0)
 TRUSTNET_SECRET_KEYS = (
     env.list("MEMBERS_SECRET_KEY")
     if PRODUCTION

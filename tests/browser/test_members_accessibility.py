@@ -4,7 +4,7 @@ import pytest
 
 from members import services
 from tests.browser.conftest import assert_accessible, login
-from tests.factories import OrganisationRoleFactory, ServiceProviderOrganisationFactory
+from tests.factories import MembershipFactory, OrganisationRoleFactory, ServiceProviderOrganisationFactory
 from tests.members.conftest import oidc_data, saml_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,6 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def register(operator, org_a):
     provider = ServiceProviderOrganisationFactory(name_fi="Oppimisaarre Oy")
+    MembershipFactory(organisation=provider, role="service_provider")  # in force: listed publicly
     saml = services.service_create(
         provider=provider, by=operator, environment="production", protocol="saml", data=saml_data(),
         entity_id="https://sp.example.fi/saml",

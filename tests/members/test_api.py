@@ -42,6 +42,13 @@ def test_a_member_sees_only_their_own_organisations_data(data, org_a, org_b, pro
     assert [s["id"] for s in client.get("/api/services/").json()["results"]] == [data["a"].pk]
     assert client.get(f"/api/organisations/{org_b.pk}/").status_code == 404
     assert client.get(f"/api/services/{data['b'].pk}/").status_code == 404
+    school_b = School.objects.get(organisation=org_b)
+    source_b = LoginSource.objects.get(organisation=org_b)
+    assert client.get(f"/api/schools/{school_b.pk}/").status_code == 404
+    assert client.get(f"/api/login-sources/{source_b.pk}/").status_code == 404
+    # Their own detail pages work, so the 404s above are about scope, not the route.
+    assert client.get(f"/api/schools/{School.objects.get(organisation=org_a).pk}/").status_code == 200
+    assert client.get(f"/api/login-sources/{LoginSource.objects.get(organisation=org_a).pk}/").status_code == 200
 
 
 def test_the_api_is_read_only(data, admin_a, org_a):

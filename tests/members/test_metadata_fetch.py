@@ -59,7 +59,8 @@ class _Response:
         return self._location if name == "Location" else default
 
     def read(self, amount):
-        return self._body[:amount]
+        chunk, self._body = self._body[:amount], self._body[amount:]
+        return chunk
 
 
 def _fake_server(monkeypatch, responses, connected):
@@ -150,3 +151,22 @@ def test_the_connection_goes_to_the_checked_address_not_a_fresh_lookup(monkeypat
     monkeypatch.setattr(fetch.socket, "create_connection", create_connection)
     assert "could not be fetched" in _refused("https://sp.example.fi:8443/metadata")
     assert dialled == [("193.166.0.1", 8443)]
+
+
+def test_a_server_trickling_its_body_is_cut_off_at_the_overall_deadline(monkeypatch, settings):
+    """Each byte arrives within the socket timeout, but the whole fetch must still end in time."""
+    settings.TRUSTNET_METADATA_FETCH_DEADLINE = 30.0
+    _fake_dns(monkeypatch, {"sp.example.fi": "193.166.0.1"})
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(fetch.time, "monotonic", lambda: clock["now"])
+    reads = []
+
+    class Trickle(_Response):
+        def read(self, amount):
+            reads.append(amount)
+            clock["now"] += 5.0  # one byte every 5 seconds, under the 10 s socket timeout
+            return b"x"
+
+    _fake_server(monkeypatch, [Trickle(200)], [])
+    assert "did not answer in 30.0 seconds" in _refused("https://sp.example.fi/metadata")
+    assert len(reads) == 7  # 30 s of 5 s reads, then the deadline stops it

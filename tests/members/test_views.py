@@ -1,11 +1,13 @@
 """Every register page: who may see it, who may not, and lists at a fixed number of queries."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from members import services
 from members.models import LoginSource, School, Service, ServiceVersion, VersionStatus
-from tests.factories import ServiceProviderOrganisationFactory
+from tests.factories import MembershipFactory, ServiceProviderOrganisationFactory
 from tests.members.certs import good_certificate, sp_metadata
 from tests.querycount import assert_queries_pinned
 
@@ -15,11 +17,18 @@ def world(org_a, org_b, admin_a, provider_b, tech_provider_b, make_saml_service,
     """Org B (a provider) with a school, a login source, a live SAML and a pending OIDC service."""
     school = School.objects.create(organisation=org_b, code="54321", name="B-koulu", school_type="basic")
     source = LoginSource.objects.create(organisation=org_b, kind="wilma", name="Wilma", hostname="b.inschool.fi")
+    saml_source = LoginSource.objects.create(
+        organisation=org_b,
+        kind="saml",
+        name="SAML IdP",
+        entity_id="https://idp.b.fi/saml",
+        metadata_url="https://idp.b.fi/metadata",
+    )
     org_b.is_service_provider = True
     org_b.save()
     saml = make_saml_service(org_b)
     oidc = make_oidc_service(org_b, approve=False)
-    return {"school": school, "source": source, "saml": saml, "oidc": oidc}
+    return {"school": school, "source": source, "saml_source": saml_source, "saml": saml, "oidc": oidc}
 
 
 def _org_b_urls(world, org_b):
@@ -41,6 +50,17 @@ def _org_b_urls(world, org_b):
         ("post", reverse("members:service-secret-rotate", args=[world["oidc"].pk])),
         ("post", reverse("members:version-approve", args=[pending.pk])),
         ("post", reverse("members:version-reject", args=[pending.pk])),
+        ("post", reverse("members:login-source-metadata-check", args=[org_b.pk, world["saml_source"].pk])),
+        # The edit views' POSTs, not only their forms.
+        ("post", reverse("members:organisation-edit", args=[org_b.pk])),
+        ("post", reverse("members:school-create", args=[org_b.pk])),
+        ("post", reverse("members:school-edit", args=[org_b.pk, world["school"].pk])),
+        ("post", reverse("members:school-import", args=[org_b.pk])),
+        ("post", reverse("members:login-source-create", args=[org_b.pk])),
+        ("post", reverse("members:login-source-edit", args=[org_b.pk, world["source"].pk])),
+        ("post", reverse("members:allowed-services", args=[org_b.pk])),
+        ("post", reverse("members:service-create", args=[org_b.pk, "saml"])),
+        ("post", reverse("members:service-edit", args=[world["saml"].pk])),
     ]
 
 
@@ -100,6 +120,9 @@ def test_the_provider_and_staff_see_their_pages(world, org_b, operator, as_user)
             if method == "get" and "organisation-edit" not in url and "/edit/" not in url:
                 assert client.get(url).status_code == 200, url
     assert as_user(operator).get(reverse("members:organisation-edit", args=[org_b.pk])).status_code == 200
+    # The metadata check refused to org A's admin above is there for org B's technical contact.
+    check = reverse("members:login-source-metadata-check", args=[org_b.pk, world["saml_source"].pk])
+    assert as_user(tech_b).post(check).status_code == 302
     # A technical contact does not edit the organisation's own data; its admin does.
     assert as_user(tech_b).get(reverse("members:organisation-edit", args=[org_b.pk])).status_code == 404
 
@@ -193,19 +216,57 @@ def test_school_csv_import_previews_then_saves(org_a, admin_a, as_user):
     assert response.status_code == 302 and School.objects.get().name == "Mattilan koulu"
 
 
-def test_public_register_lists_production_services_and_their_attributes(world, client):
-    page = client.get(reverse("members:public-register")).content.decode()
+def _provider_in_force(organisation):
+    return MembershipFactory(organisation=organisation, role="service_provider")
+
+
+def test_public_register_lists_production_services_and_their_attributes(world, org_b, client):
+    _provider_in_force(org_b)
+    page = client.get(reverse("portal:public-register")).content.decode()
     assert "Learning materials" in page and "Käyttäjän tunnistaminen" in page
     assert "Koulupilvi" not in page  # pending
+
+
+def test_public_register_lists_only_services_whose_provider_is_in_force(client, make_saml_service):
+    """The page claims to show what the proxy releases today: nothing of an ended or unsigned member."""
+    in_force = make_saml_service(ServiceProviderOrganisationFactory(name_fi="Voimassa Oy"), name_en="In force")
+    ended_provider = ServiceProviderOrganisationFactory(name_fi="Päättynyt Oy")
+    MembershipFactory(organisation=ended_provider, role="service_provider", ends_on=datetime.date(2021, 1, 1))
+    ended = make_saml_service(ended_provider, name_en="Ended")
+    unsigned_provider = ServiceProviderOrganisationFactory(name_fi="Allekirjoittamaton Oy")
+    MembershipFactory(organisation=unsigned_provider, role="service_provider", in_force_from=None)
+    unsigned = make_saml_service(unsigned_provider, name_en="Never countersigned")
+    # A home-organisation membership does not make the organisation's services public.
+    home_only = ServiceProviderOrganisationFactory(name_fi="Vain kotiorganisaatio")
+    MembershipFactory(organisation=home_only, role="home_organisation")
+    home_service = make_saml_service(home_only, name_en="Home only")
+    _provider_in_force(in_force.provider)
+    page = client.get(reverse("portal:public-register")).content.decode()
+    assert f'id="service-{in_force.pk}"' in page
+    for hidden in (ended, unsigned, home_service):
+        assert f'id="service-{hidden.pk}"' not in page
 
 
 def test_public_register_query_count_is_pinned(db, client, make_saml_service):
     def grow():
         for _ in range(5):
-            make_saml_service(ServiceProviderOrganisationFactory())
+            _provider_in_force(make_saml_service(ServiceProviderOrganisationFactory()).provider)
 
-    make_saml_service(ServiceProviderOrganisationFactory())
-    assert_queries_pinned(client, reverse("members:public-register"), grow=grow, expected=1)
+    _provider_in_force(make_saml_service(ServiceProviderOrganisationFactory()).provider)
+    # The providers in force, then the services with their versions and providers.
+    assert_queries_pinned(client, reverse("portal:public-register"), grow=grow, expected=2)
+
+
+def test_the_members_app_does_not_import_contracts():
+    """DESIGN section 6: contracts depends on members, never the reverse."""
+    import pathlib
+
+    import members
+
+    root = pathlib.Path(members.__file__).parent
+    for path in root.rglob("*.py"):
+        text = path.read_text()
+        assert "from contracts" not in text and "import contracts" not in text, path
 
 
 def test_staff_service_list_query_count_is_pinned(operator, as_user, make_saml_service, make_oidc_service):
@@ -342,3 +403,108 @@ def test_editing_only_a_name_in_the_form_goes_live_without_review(provider_a, te
     assert response.status_code == 302, response.content.decode()[:2000]
     service.refresh_from_db()
     assert service.live_version.name_en == "Renamed" and not service.versions.filter(status="pending").exists()
+
+
+def _sessions_text() -> str:
+    from django.contrib.sessions.models import Session
+
+    return " ".join(f"{s.session_data} {s.get_decoded()}" for s in Session.objects.all())
+
+
+def test_a_new_client_secret_is_never_stored_plain_in_the_session(provider_a, tech_provider_a, as_user):
+    from members.views import SECRET_SESSION_KEY
+
+    client = as_user(tech_provider_a)
+    response = client.post(
+        reverse("members:service-create", args=[provider_a.pk, "oidc"]),
+        {
+            "environment": "test",
+            "name_fi": "OIDC-palvelu",
+            "redirect_uris_text": "https://app.example.fi/cb",
+            "auth_method": "client_secret_basic",
+            "pkce_required": "on",
+        },
+    )
+    assert response.status_code == 302
+    service = Service.objects.get(protocol="oidc")
+    secret = services.oidc_client_secret(service)
+    assert SECRET_SESSION_KEY in client.session and secret not in _sessions_text()
+    assert secret in client.get(response["Location"]).content.decode()
+    assert SECRET_SESSION_KEY not in client.session
+
+    client.post(reverse("members:service-secret-rotate", args=[service.pk]))
+    rotated = services.oidc_client_secret(Service.objects.get(pk=service.pk))
+    assert rotated != secret and rotated not in _sessions_text()
+    assert rotated in client.get(reverse("members:service-detail", args=[service.pk])).content.decode()
+    assert SECRET_SESSION_KEY not in client.session
+
+
+def _organisation_edit_data(client, organisation) -> dict:
+    """The edit form's current values, as the browser would post them back."""
+    page = client.get(reverse("members:organisation-edit", args=[organisation.pk]))
+    data = {}
+    for form in [page.context["form"], *(f for _k, _l, f in page.context["contacts"])]:
+        for field in form:
+            value = field.value()
+            if value is None:
+                continue
+            data[field.html_name] = [str(v) for v in value] if isinstance(value, list) else value
+    return data
+
+
+def test_clearing_a_contacts_name_and_email_removes_it(org_a, admin_a, as_user, django_capture_on_commit_callbacks):
+    from members.models import Contact
+    from members.signals import register_changed
+    from trustnet.audit.models import Entry
+
+    Contact.objects.create(organisation=org_a, kind="support", name="Tuki", email="tuki@a.fi")
+    client = as_user(admin_a)
+    data = _organisation_edit_data(client, org_a)
+    assert data["support-name"] == "Tuki"
+
+    # An email without a name is refused, not silently ignored.
+    response = client.post(reverse("members:organisation-edit", args=[org_a.pk]), {**data, "support-name": ""})
+    assert response.status_code == 200 and "A contact needs a name" in response.content.decode()
+    assert Contact.objects.filter(organisation=org_a, kind="support").exists()
+
+    received = []
+
+    def listener(sender, environment, reason, **kwargs):
+        received.append(reason)
+
+    register_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("members:organisation-edit", args=[org_a.pk]),
+                {**data, "support-name": "", "support-email": "", "support-phone": ""},
+            )
+    finally:
+        register_changed.disconnect(listener)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not Contact.objects.filter(organisation=org_a, kind="support").exists()
+    assert Entry.objects.filter(action="contact.delete").count() == 1
+    assert "contact removed" in received
+
+
+def test_allowed_services_offers_production_services_not_other_providers_test_services(
+    org_a, admin_a, provider_b, as_user, make_saml_service
+):
+    production = make_saml_service(provider_b, name_fi="Tuotantopalvelu")
+    hidden_test = make_saml_service(provider_b, environment="test", name_fi="Salainen testipalvelu")
+    allowed_test = make_saml_service(provider_b, environment="test", name_fi="Sallittu testipalvelu")
+    services.allowed_services_set(organisation=org_a, by=admin_a, services=[allowed_test])
+    url = reverse("members:allowed-services", args=[org_a.pk])
+    client = as_user(admin_a)
+    page = client.get(url)
+    offered = set(page.context["form"].fields["services"].queryset)
+    assert offered == {production, allowed_test}
+    content = page.content.decode()
+    assert f'value="{production.pk}"' in content and f'value="{allowed_test.pk}"' in content
+    assert f'value="{hidden_test.pk}"' not in content
+    # Nor can it be chosen by posting its id.
+    response = client.post(url, {"services": [production.pk, hidden_test.pk]})
+    assert response.status_code == 200
+    assert list(org_a.allowed_services.all()) == [allowed_test]
+    assert client.post(url, {"services": [production.pk, allowed_test.pk]}).status_code == 302
+    assert set(org_a.allowed_services.all()) == {production, allowed_test}

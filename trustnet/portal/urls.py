@@ -12,4 +12,5 @@ urlpatterns = [
     path("steering/", views.steering_dashboard, name="steering-dashboard"),
     path("language/", views.set_language, name="set-language"),
     path("healthz", views.healthz, name="healthz"),
+    path("register/", views.public_register, name="public-register"),
 ]

@@ -2,12 +2,16 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from contracts.access import holds_seat, seat_holder_required
+from contracts.models import MemberRole
+from contracts.selectors import organisation_ids_in_force
+from members import selectors as members_selectors
 from trustnet.accounts.access import member_login_required, operator_required, organisation_ids_of
 from trustnet.portal import selectors
 from trustnet.portal.health import health_report
@@ -71,3 +75,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     healthy, checks = health_report()
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+def public_register(request: HttpRequest) -> HttpResponse:
+    """Every production service the proxy releases today and exactly which personal data it receives,
+    and why (GDPR). Here, not in members, because "releases today" means the provider's membership
+    is in force (contracts), the same rule as trustnet/proxy/register.py. Two queries."""
+    providers = organisation_ids_in_force(role=MemberRole.SERVICE_PROVIDER, on=timezone.localdate())
+    services = members_selectors.public_register(provider_ids=providers)
+    return render(request, "members/public_register.html", {"services": services})
