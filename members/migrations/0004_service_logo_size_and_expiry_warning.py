@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0003_login_source_metadata_check'),
+        ("members", "0003_login_source_metadata_check"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='serviceversion',
-            name='expiry_warned_at',
+            model_name="serviceversion",
+            name="expiry_warned_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='serviceversion',
-            name='logo_height',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='logo height (px)'),
+            model_name="serviceversion",
+            name="logo_height",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="logo height (px)"),
         ),
         migrations.AddField(
-            model_name='serviceversion',
-            name='logo_width',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='logo width (px)'),
+            model_name="serviceversion",
+            name="logo_width",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="logo width (px)"),
         ),
     ]

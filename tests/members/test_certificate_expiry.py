@@ -14,7 +14,12 @@ from trustnet.audit.models import Entry
 
 
 def test_a_live_certificate_expiring_soon_warns_the_providers_people_once_a_week(
-    make_saml_service, provider_a, tech_provider_a, tech_provider_b, provider_b, settings,
+    make_saml_service,
+    provider_a,
+    tech_provider_a,
+    tech_provider_b,
+    provider_b,
+    settings,
     django_capture_on_commit_callbacks,
 ):
     settings.TRUSTNET_CERTIFICATE_WARNING_DAYS = 60

@@ -272,9 +272,10 @@ def test_admin_who_is_not_a_signatory_is_told_who_can_terminate_instead_of_getti
     page = as_user(admin).get(url).content.decode()
     assert "signatories can terminate" in page
     assert reverse("steering:member-change-terminate", args=[notice.pk]) not in page
-    assert reverse("steering:member-change-terminate", args=[notice.pk]) in as_user(
-        signatory_of(organisation)
-    ).get(url).content.decode()
+    assert (
+        reverse("steering:member-change-terminate", args=[notice.pk])
+        in as_user(signatory_of(organisation)).get(url).content.decode()
+    )
 
 
 def test_admin_accepts_through_the_page(closed_passed, as_user):
