@@ -284,10 +284,24 @@ def test_changing_a_service_submits_a_version_for_review(
     assert answer["pending_version"]["name_fi"] == "Oppimateriaalipalvelu"  # kept from the live version
     assert signals == []  # the proxy's input changes only when a reviewer approves
 
-    # A change outside the reviewed fields goes live at once, as in the UI.
+    # A further change replaces the one waiting for review and keeps its fields.
+    response = client.patch(f"/api/services/{service.pk}/", {"name_en": "Materials"}, format="json")
+    pending = response.json()["pending_version"]
+    assert pending["name_en"] == "Materials" and pending["acs_endpoints"][0]["location"].endswith("/new-acs")
+    assert service.versions.filter(status="withdrawn").count() == 1
+
+
+def test_a_change_outside_the_reviewed_fields_goes_live_at_once(
+    tech_provider_a, provider_a, make_saml_service, signals, django_capture_on_commit_callbacks
+):
+    service = make_saml_service(provider_a)
+    client = _client(tech_provider_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.patch(f"/api/services/{service.pk}/", {"name_en": "Materials"}, format="json")
-    assert response.status_code == 200
+    answer = response.json()
+    assert response.status_code == 200 and answer["pending_version"] is None
+    assert answer["live_version"]["name_en"] == "Materials" and answer["live_version"]["id"] != service.live_version_id
+    assert signals  # the proxy's input changed
 
 
 def test_service_change_errors(tech_provider_a, provider_a, make_saml_service):
