@@ -146,7 +146,7 @@ def service_errors(rename: Mapping[str, str] | None = None) -> Iterator[None]:
         raise exceptions.ValidationError(detail) from error
 
 
-def technical_organisation(user: User, organisation_id: int) -> Organisation:
+def technical_organisation(user: User, organisation_id: int, *, field: str = "organisation") -> Organisation:
     """The organisation a request body names, if the caller holds its admin or technical role
     (staff: any). 403 otherwise, whether or not it exists, so ids of others are not probed."""
     if not can_edit_technical(user, organisation_id):
@@ -154,7 +154,7 @@ def technical_organisation(user: User, organisation_id: int) -> Organisation:
     try:
         return Organisation.objects.get(pk=organisation_id)
     except Organisation.DoesNotExist as error:
-        raise exceptions.ValidationError({"organisation": [_("No such organisation.")]}) from error
+        raise exceptions.ValidationError({field: [_("No such organisation.")]}) from error
 
 
 def require_technical(user: User, organisation_id: int) -> None:
@@ -418,7 +418,7 @@ class ServiceViewSet(viewsets.ModelViewSet):
         body = ServiceCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         validated = body.validated_data
-        provider = technical_organisation(request.user, validated["provider"])
+        provider = technical_organisation(request.user, validated["provider"], field="provider")
         data = _version_data(validated)
         entity_id = validated.get("entity_id", "")
         with transaction.atomic(), service_errors():

@@ -340,6 +340,8 @@ def test_staff_may_act_for_any_organisation(operator, provider_b, org_b):
     assert client.post("/api/services/", body, format="json").status_code == 201
     school = {"organisation": org_b.pk, "code": "55555", "name": "K", "school_type": "basic"}
     assert client.post("/api/schools/", school, format="json").status_code == 201
+    response = client.post("/api/services/", {**body, "provider": 2**31 - 1}, format="json")
+    assert response.status_code == 400 and "provider" in response.json()
 
 
 @pytest.mark.parametrize(
