@@ -1,15 +1,41 @@
 """REST API of the register (DRF). Token or session auth; a member's user sees only their own
-organisations' data, staff see everything. Read-only: changes go through the UI's reviewed flow."""
+organisations' data, staff see everything. Writes call the same service functions as the UI
+(members.services), so review, validation, the audit log and `register_changed` behave alike."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, viewsets
-from rest_framework.pagination import LimitOffsetPagination
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
 
-from members.access import visible_organisation_ids
-from members.models import Contact, LoginSource, Organisation, School, Service, ServiceVersion
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from members import services
+from members.access import can_edit_technical, visible_organisation_ids
+from members.metadata import metadata_parse
+from members.models import (
+    Contact,
+    Environment,
+    LoginSource,
+    LoginSourceKind,
+    Organisation,
+    Protocol,
+    School,
+    SchoolType,
+    Service,
+    ServiceVersion,
+)
+from trustnet.accounts.models import User
 
 
 class RegisterPagination(LimitOffsetPagination):
@@ -96,35 +122,285 @@ class ServiceSerializer(serializers.ModelSerializer):
         return ServiceVersionSerializer(pending[0]).data if pending else None
 
 
+# ---------------------------------------------------------------- writes: errors and access
+
+
+@contextmanager
+def service_errors(rename: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Turn a service's Django ValidationError into DRF's 400 `{field: [messages]}`.
+
+    The services name the UI's form fields; `rename` maps them to the API's field names. Errors not
+    tied to a field go under `non_field_errors`, as DRF's own do.
+    """
+    try:
+        yield
+    except DjangoValidationError as error:
+        rename = rename or {}
+        if hasattr(error, "error_dict"):
+            detail = {
+                ("non_field_errors" if name == "__all__" else rename.get(name, name)): [str(m) for m in messages]
+                for name, messages in error.message_dict.items()
+            }
+        else:
+            detail = {"non_field_errors": [str(m) for m in error.messages]}
+        raise exceptions.ValidationError(detail) from error
+
+
+def technical_organisation(user: User, organisation_id: int, *, field: str = "organisation") -> Organisation:
+    """The organisation a request body names, if the caller holds its admin or technical role
+    (staff: any). 403 otherwise, whether or not it exists, so ids of others are not probed."""
+    if not can_edit_technical(user, organisation_id):
+        raise exceptions.PermissionDenied(_("You may not change this organisation's data."))
+    try:
+        return Organisation.objects.get(pk=organisation_id)
+    except Organisation.DoesNotExist as error:
+        raise exceptions.ValidationError({field: [_("No such organisation.")]}) from error
+
+
+def require_technical(user: User, organisation_id: int) -> None:
+    """For an object the caller can see (else the scoped queryset gave 404): may they change it?"""
+    if not can_edit_technical(user, organisation_id):
+        raise exceptions.PermissionDenied(_("You may not change this organisation's data."))
+
+
+# ---------------------------------------------------------------- writes: request bodies
+
+
+class SchoolWriteSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    code = serializers.CharField(max_length=5)
+    name = serializers.CharField(max_length=200)
+    school_type = serializers.ChoiceField(choices=SchoolType.choices)
+
+
+class SchoolImportSerializer(serializers.Serializer):
+    csv = serializers.CharField(
+        help_text="Rows of `code,name,type` (`,` or `;`, header optional). All rows are imported or none."
+    )
+
+
+class SchoolImportResultSerializer(serializers.Serializer):
+    imported = serializers.IntegerField()
+
+
+class LoginSourceWriteSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    kind = serializers.ChoiceField(choices=LoginSourceKind.choices)
+    name = serializers.CharField(max_length=200)
+    hostname = serializers.CharField(max_length=253, required=False, allow_blank=True)
+    entity_id = serializers.CharField(max_length=400, required=False, allow_blank=True)
+    metadata_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    tenant_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    issuer = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    schools = serializers.ListField(
+        child=serializers.CharField(max_length=5), required=False, max_length=5000,
+        help_text="Codes of the organisation's own schools this source serves.",
+    )  # fmt: skip
+
+
+class AllowedServicesSerializer(serializers.Serializer):
+    services = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), max_length=5000,
+        help_text="Ids of live services the organisation's users may use; empty allows every service.",
+    )  # fmt: skip
+
+
+class AcsEndpointSerializer(serializers.Serializer):
+    binding = serializers.CharField(max_length=200)
+    location = serializers.CharField(max_length=500)
+    index = serializers.IntegerField(min_value=0, max_value=65535)
+    is_default = serializers.BooleanField(default=False)
+
+
+class RequestedAttributeSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=100)
+    purpose = serializers.CharField(max_length=500)
+
+
+class VersionWriteSerializer(serializers.ModelSerializer):
+    """A service version's content. Every field is optional here: on create the service's own
+    validation names what is missing; on change the fields not given keep their values."""
+
+    acs_endpoints = AcsEndpointSerializer(many=True, required=False)
+    redirect_uris = serializers.ListField(child=serializers.CharField(max_length=500), required=False, max_length=50)
+    requested_attributes = RequestedAttributeSerializer(many=True, required=False)
+
+    class Meta:
+        model = ServiceVersion
+        fields = list(services.VERSION_FIELDS)
+        extra_kwargs = {name: {"required": False} for name in services.VERSION_FIELDS}
+
+
+class ServiceCreateSerializer(VersionWriteSerializer):
+    provider = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    environment = serializers.ChoiceField(choices=Environment.choices)
+    protocol = serializers.ChoiceField(choices=Protocol.choices)
+    entity_id = serializers.CharField(max_length=400, required=False, allow_blank=True)
+    metadata = serializers.CharField(
+        required=False, allow_blank=True,
+        help_text="SAML: the service provider's metadata XML; its entityID, endpoints and certificates are used.",
+    )  # fmt: skip
+
+    class Meta(VersionWriteSerializer.Meta):
+        fields = ["provider", "environment", "protocol", "entity_id", "metadata", *services.VERSION_FIELDS]
+
+
+class ServiceCreatedSerializer(ServiceSerializer):
+    client_secret = serializers.CharField(
+        allow_null=True, help_text="OIDC with client_secret_basic: the client secret, shown this once only."
+    )
+
+    class Meta(ServiceSerializer.Meta):
+        fields = [*ServiceSerializer.Meta.fields, "client_secret"]
+
+
+def _version_data(validated: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: validated[name] for name in services.VERSION_FIELDS if name in validated}
+
+
+# ---------------------------------------------------------------- viewsets
+
+
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = RegisterPagination
+    parser_classes = [JSONParser]  # nested lists and objects: one body format, one schema
     serializer_class = OrganisationSerializer
 
     def get_queryset(self) -> QuerySet[Organisation]:
         queryset = Organisation.objects.prefetch_related("contacts", "municipality_codes").order_by("id")
         return _scope(queryset, self.request.user, "pk")
 
+    def _technical_object(self) -> Organisation:
+        organisation = self.get_object()
+        require_technical(self.request.user, organisation.pk)
+        return organisation
 
-class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
+    @extend_schema(request=SchoolImportSerializer, responses={200: SchoolImportResultSerializer})
+    @action(detail=True, methods=["post"], url_path="schools/import", pagination_class=None)
+    def schools_import(self, request: Request, pk: str | None = None) -> Response:
+        """Create or update the home organisation's schools from CSV; any bad row imports nothing."""
+        organisation = self._technical_object()
+        body = SchoolImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with service_errors({"file": "csv"}):
+            count = services.schools_import(organisation=organisation, by=request.user, text=body.validated_data["csv"])
+        return Response({"imported": count})
+
+    @extend_schema(request=AllowedServicesSerializer, responses={200: AllowedServicesSerializer})
+    @action(detail=True, methods=["put"], url_path="allowed-services", pagination_class=None)
+    def allowed_services(self, request: Request, pk: str | None = None) -> Response:
+        """Replace the services the home organisation's users may use (an empty list allows all)."""
+        organisation = self._technical_object()
+        body = AllowedServicesSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ids = sorted(set(body.validated_data["services"]))
+        chosen = list(Service.objects.filter(pk__in=ids, live_version__isnull=False))
+        unknown = sorted(set(ids) - {s.pk for s in chosen})
+        if unknown:
+            raise exceptions.ValidationError(
+                {"services": [_("No live service with id %(ids)s.") % {"ids": ", ".join(map(str, unknown[:20]))}]}
+            )
+        with service_errors():
+            services.allowed_services_set(organisation=organisation, by=request.user, services=chosen)
+        return Response({"services": ids})
+
+
+class SchoolViewSet(viewsets.ModelViewSet):
     pagination_class = RegisterPagination
+    parser_classes = [JSONParser]  # nested lists and objects: one body format, one schema
     serializer_class = SchoolSerializer
+    http_method_names = ["get", "post", "put", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[School]:
         return _scope(School.objects.order_by("id"), self.request.user, "organisation_id")
 
+    def _save(self, request: Request, school: School | None) -> School:
+        body = SchoolWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if school is not None and data["organisation"] != school.organisation_id:
+            raise exceptions.ValidationError({"organisation": [_("A school cannot move to another organisation.")]})
+        organisation = technical_organisation(request.user, data["organisation"])
+        with service_errors():
+            return services.school_save(
+                organisation=organisation, by=request.user, code=data["code"], name=data["name"],
+                school_type=data["school_type"], school=school,
+            )  # fmt: skip
 
-class LoginSourceViewSet(viewsets.ReadOnlyModelViewSet):
+    @extend_schema(request=SchoolWriteSerializer, responses={201: SchoolSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(SchoolSerializer(self._save(request, None)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SchoolWriteSerializer, responses={200: SchoolSerializer})
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        school = self.get_object()
+        require_technical(request.user, school.organisation_id)
+        return Response(SchoolSerializer(self._save(request, school)).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        school = self.get_object()
+        require_technical(request.user, school.organisation_id)
+        services.school_delete(school=school, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LoginSourceViewSet(viewsets.ModelViewSet):
     pagination_class = RegisterPagination
+    parser_classes = [JSONParser]  # nested lists and objects: one body format, one schema
     serializer_class = LoginSourceSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[LoginSource]:
         queryset = LoginSource.objects.prefetch_related("schools").order_by("id")
         return _scope(queryset, self.request.user, "organisation_id")
 
+    def _save(self, request: Request, source: LoginSource | None) -> LoginSource:
+        body = LoginSourceWriteSerializer(data=request.data, partial=source is not None)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        organisation_id = data.pop("organisation", None)
+        if source is not None and organisation_id not in (None, source.organisation_id):
+            raise exceptions.ValidationError(
+                {"organisation": [_("A login source cannot move to another organisation.")]}
+            )
+        organisation = technical_organisation(request.user, organisation_id or source.organisation_id)
+        codes = data.pop("schools", None)
+        if codes is None:
+            schools = list(source.schools.all()) if source else []
+        else:
+            schools = list(School.objects.filter(organisation=organisation, code__in=set(codes)))
+            unknown = sorted(set(codes) - {s.code for s in schools})
+            if unknown:
+                message = _("Not a school of this organisation: %(codes)s") % {"codes": ", ".join(unknown[:20])}
+                raise exceptions.ValidationError({"schools": [message]})
+        with transaction.atomic(), service_errors():
+            saved = services.login_source_save(
+                organisation=organisation, by=request.user, data=data, schools=schools, login_source=source
+            )
+        return self.get_queryset().get(pk=saved.pk)
 
-class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+    @extend_schema(request=LoginSourceWriteSerializer, responses={201: LoginSourceSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(LoginSourceSerializer(self._save(request, None)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=LoginSourceWriteSerializer, responses={200: LoginSourceSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        source = self.get_object()
+        require_technical(request.user, source.organisation_id)
+        return Response(LoginSourceSerializer(self._save(request, source)).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        source = self.get_object()
+        require_technical(request.user, source.organisation_id)
+        services.login_source_delete(login_source=source, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ServiceViewSet(viewsets.ModelViewSet):
     pagination_class = RegisterPagination
+    parser_classes = [JSONParser]  # nested lists and objects: one body format, one schema
     serializer_class = ServiceSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Service]:
         queryset = (
@@ -135,3 +411,45 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("id")
         )
         return _scope(queryset, self.request.user, "provider_id")
+
+    @extend_schema(request=ServiceCreateSerializer, responses={201: ServiceCreatedSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Register a service. Its first version waits for review unless the review policy approves it."""
+        body = ServiceCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        validated = body.validated_data
+        provider = technical_organisation(request.user, validated["provider"], field="provider")
+        data = _version_data(validated)
+        entity_id = validated.get("entity_id", "")
+        with transaction.atomic(), service_errors():
+            if validated["protocol"] == Protocol.SAML and validated.get("metadata"):
+                metadata = metadata_parse(validated["metadata"].encode())
+                # As in the UI: fields given explicitly win over the metadata's names and URLs,
+                # but endpoints and certificates always come from the metadata.
+                data = {**services.version_data_from_metadata(metadata), **data}
+                data.update(
+                    acs_endpoints=metadata.acs_endpoints, signing_certificate=metadata.signing_certificate,
+                    encryption_certificate=metadata.encryption_certificate,
+                )  # fmt: skip
+                if entity_id and entity_id != metadata.entity_id:
+                    raise DjangoValidationError({"entity_id": _("The entityID differs from the one in the metadata.")})
+                entity_id = metadata.entity_id
+            created = services.service_create(
+                provider=provider, by=request.user, environment=validated["environment"],
+                protocol=validated["protocol"], data=data, entity_id=entity_id,
+            )  # fmt: skip
+        service = self.get_queryset().get(pk=created.service.pk)
+        service.client_secret = created.client_secret
+        return Response(ServiceCreatedSerializer(service).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VersionWriteSerializer, responses={200: ServiceSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Submit a new version with the given fields changed; it waits for review unless the review
+        policy approves it. The answer shows the live version and the pending one."""
+        service = self.get_object()
+        require_technical(request.user, service.provider_id)
+        body = VersionWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        with service_errors():
+            services.service_change(service=service, by=request.user, data=_version_data(body.validated_data))
+        return Response(ServiceSerializer(self.get_queryset().get(pk=service.pk)).data)

@@ -9,6 +9,13 @@ ERROR = {
     "properties": {"detail": {"type": "string"}},
     "required": ["detail"],
 }
+# DRF's validation answer: each field (or `non_field_errors`) with its messages; nested fields nest.
+VALIDATION_ERROR = {
+    "type": "object",
+    "additionalProperties": {},
+    "description": "Field name → list of messages (`non_field_errors` for the request as a whole).",
+}
+WRITE_METHODS = {"post", "put", "patch"}
 ERRORS = {
     "401": "Not authenticated.",
     "403": "Not allowed.",
@@ -17,10 +24,19 @@ ERRORS = {
 
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
-    """drf-spectacular POSTPROCESSING_HOOK: add 401/403/404 with `{"detail": ...}` to each operation."""
+    """drf-spectacular POSTPROCESSING_HOOK: add 401/403/404 with `{"detail": ...}` to each operation,
+    and 400 with the field errors to each write."""
     for path in result.get("paths", {}).values():
-        for operation in path.values():
+        for method, operation in path.items():
             responses = operation.setdefault("responses", {})
+            if method in WRITE_METHODS:
+                responses.setdefault(
+                    "400",
+                    {
+                        "description": "Invalid input; nothing was changed.",
+                        "content": {"application/json": {"schema": VALIDATION_ERROR}},
+                    },
+                )
             for status, description in ERRORS.items():
                 responses.setdefault(
                     status, {"description": description, "content": {"application/json": {"schema": ERROR}}}

@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Member register of the MPASSid trust network.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Organisations and login sources both have a `kind`; name each choice set.
+    "ENUM_NAME_OVERRIDES": {"LoginSourceKindEnum": "members.models.LoginSourceKind.choices"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "members.api_schema.add_error_responses",
