@@ -179,6 +179,12 @@ def version_draft_update(*, version: AgreementVersion, by: Any, **fields: Any) -
     return version
 
 
+def may_publish_without_proposal() -> bool:
+    """Only the very first version is published by staff directly; every later one is a change to
+    the agreement, which the steering group decides (DESIGN 3.5)."""
+    return not AgreementVersion.objects.published().exists()
+
+
 @transaction.atomic
 def version_publish(
     *, version: AgreementVersion, by: Any, effective_on: datetime.date | None = None
@@ -201,6 +207,14 @@ def version_publish(
                 "the group decides the change."
             )
             % {"title": proposal.title}
+        )
+    if proposal is None and not may_publish_without_proposal():
+        # DESIGN 3.5: once members have an agreement, it changes only by a steering-group decision.
+        raise ValidationError(
+            _(
+                "An agreement version has already been published, so a new version can only be published by a "
+                "steering-group decision. Propose this draft to the steering group instead."
+            )
         )
     version.state = AgreementVersion.State.PUBLISHED
     version.published_at = timezone.now()

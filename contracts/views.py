@@ -357,7 +357,14 @@ def staff_version_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
             return redirect("contracts:staff-version-edit", pk=version.pk)
     proposal = Proposal.objects.filter(version=version).first() if version is not None else None
     return render(
-        request, "contracts/staff_version_form.html", {"version": version, "form": form, "proposal": proposal}
+        request,
+        "contracts/staff_version_form.html",
+        {
+            "version": version,
+            "form": form,
+            "proposal": proposal,
+            "may_publish": services.may_publish_without_proposal(),
+        },
     )
 
 

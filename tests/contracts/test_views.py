@@ -422,3 +422,22 @@ def test_password_guessing_on_countersigning_is_rate_limited(org_a, signatory_a,
     assert "Too many attempts" in response.content.decode()
     membership.refresh_from_db()
     assert membership.in_force_from is None
+
+
+# --- DESIGN 3.5: later versions only by a steering-group decision ---
+
+
+def test_staff_cannot_publish_an_unproposed_later_version(operator, version, as_user):
+    from contracts.models import AgreementVersion
+
+    client = as_user(operator)
+    data = {"number": 9, "label": "Jäsensopimus 2029", "effective_on": "2029-01-01", "text_fi": "T", "text_sv": "T"}
+    client.post(reverse("contracts:staff-version-create"), data)
+    draft = AgreementVersion.objects.get(number=9)
+    page = client.get(reverse("contracts:staff-version-edit", args=[draft.pk])).content.decode()
+    assert "Publish this version" not in page and "published only by a steering-group decision" in page
+    response = client.post(reverse("contracts:staff-version-publish", args=[draft.pk]), follow=True)
+    assert "can only be published by a steering-group decision" in response.content.decode()
+    draft.refresh_from_db()
+    assert not draft.is_published
+    assert AgreementVersion.objects.current() == version
