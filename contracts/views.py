@@ -145,6 +145,11 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except NoKnownTermStart:
             notice_problem = _("No school term start after today is known; add the term start dates first.")
+    state = membership.state_on(today)
+    # The operator countersigns only the version in effect (issue 4): say so instead of offering the form.
+    awaiting_operator = party == Party.OPERATOR and state == Membership.State.AWAITING_OPERATOR
+    current = AgreementVersion.objects.current() if awaiting_operator else None
+    outdated = current is not None and membership.version_id != current.pk
     signatures = Signature.objects.filter(membership=membership).select_related("version").order_by("signed_at")
     breach_notices = BreachNotice.objects.filter(membership=membership).select_related("given_by_user")
     return render(
@@ -152,7 +157,9 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contracts/membership_detail.html",
         {
             "membership": membership,
-            "state": membership.state_on(today),
+            "state": state,
+            "current_version": current,
+            "outdated": outdated,
             "signatures": signatures,
             "terminations": membership.terminations.all(),
             "breach_notices": breach_notices,

@@ -47,3 +47,14 @@ def test_member_cannot_sign_an_outdated_version(org_a, signatory_a, version):
     with pytest.raises(ValidationError, match="not the current agreement version"):
         sign_as_member(org_a, signatory_a, version)
     assert not Signature.objects.exists()
+
+
+def test_membership_page_explains_instead_of_offering_an_outdated_countersignature(
+    org_a, signatory_a, operator, version, as_user
+):
+    membership = sign_as_member(org_a, signatory_a, version).membership
+    url = reverse("contracts:membership-detail", args=[membership.pk])
+    assert b"Countersign the agreement" in as_user(operator).get(url).content
+    AgreementVersionFactory(number=version.number + 1)
+    page = as_user(operator).get(url).content.decode()
+    assert "Countersign the agreement" not in page and "must sign the current version" in page
