@@ -179,6 +179,12 @@ def version_draft_update(*, version: AgreementVersion, by: Any, **fields: Any) -
     return version
 
 
+def may_publish_without_proposal() -> bool:
+    """Only the very first version is published by staff directly; every later one is a change to
+    the agreement, which the steering group decides (DESIGN 3.5)."""
+    return not AgreementVersion.objects.published().exists()
+
+
 @transaction.atomic
 def version_publish(
     *, version: AgreementVersion, by: Any, effective_on: datetime.date | None = None
@@ -201,6 +207,14 @@ def version_publish(
                 "the group decides the change."
             )
             % {"title": proposal.title}
+        )
+    if proposal is None and not may_publish_without_proposal():
+        # DESIGN 3.5: once members have an agreement, it changes only by a steering-group decision.
+        raise ValidationError(
+            _(
+                "An agreement version has already been published, so a new version can only be published by a "
+                "steering-group decision. Propose this draft to the steering group instead."
+            )
         )
     version.state = AgreementVersion.State.PUBLISHED
     version.published_at = timezone.now()
@@ -318,11 +332,31 @@ def signature_operator_countersign(
         errors["title"] = _("This field is required.")
     if errors:
         raise ValidationError(errors)
-    member_signature = membership.signatures.filter(party=Party.MEMBER, version=membership.version).first()
-    if member_signature is None:
-        raise ValidationError(_("The member has not signed yet; the operator countersigns after the member."))
     if membership.ended_at is not None or membership.in_force_from is not None:
         raise ValidationError(_("The agreement has already been countersigned."))
+    # Issue 4: only the version in effect today is countersigned. If a newer version has taken
+    # effect since the member signed, the member signs the current one first (nothing changes here).
+    current = AgreementVersion.objects.current()
+    if current is None or membership.version_id != current.pk:
+        raise ValidationError(
+            _(
+                "The member signed %(signed)s, which is no longer the current agreement version (%(current)s is). "
+                "The member must sign the current version before the operator can countersign."
+            )
+            % {"signed": membership.version, "current": current}
+        )
+    member_signature = membership.signatures.filter(party=Party.MEMBER, version=membership.version).first()
+    if member_signature is None:
+        if membership.signatures.filter(party=Party.MEMBER).exists():
+            # The membership was moved to a newer version after the member signed an older one.
+            raise ValidationError(
+                _(
+                    "The member signed an earlier agreement version; %(current)s is now in effect. The member must "
+                    "sign the current version before the operator can countersign."
+                )
+                % {"current": current}
+            )
+        raise ValidationError(_("The member has not signed yet; the operator countersigns after the member."))
     signature = _signature_create(
         membership=membership,
         version=membership.version,

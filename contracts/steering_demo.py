@@ -75,7 +75,8 @@ def load(*, report: Callable[[str], None]) -> None:
     seats = list(Seat.objects.filter(group=group).select_related("holder", "organisation").order_by("pk"))
     if group is None or not seats:
         return
-    if AgreementVersion.objects.current() is None:
+    # Only the very first version is published directly; later ones go through the group's decision.
+    if not AgreementVersion.objects.published().exists():
         first = agreement_services.version_draft_create(
             by=operator,
             number=_next_number(),

@@ -542,23 +542,45 @@ def change_terminate(*, notice: ChangeNotice, by: User, reason: str = "") -> Cha
 @transaction.atomic
 def changes_apply(*, on: datetime.date | None = None) -> int:
     """Move members who did not leave to the new version on the effective date. Idempotent:
-    run daily; each notice is moved once (its `moved_at` records when). Returns how many moved."""
+    run daily; each notice is moved once (its `moved_at` records when). Returns how many notices moved.
+
+    Every open membership still on an older version moves, not only those of the organisations
+    told at the decision: a membership that was awaiting countersignature then, or that came into
+    force later on the old text (signed while the new one was published but not yet in effect),
+    would otherwise stay on the old version for ever. A pending membership moved this way needs
+    the member's signature of the new version before the operator countersigns (the services
+    refuse countersigning an outdated version). Memberships ending on or before the effective
+    date (those terminated because of the change) stay on the old text until they end.
+    """
     from contracts import services as agreement_services
     from contracts.models import Membership
 
     on = on or timezone.localdate()
     moved = 0
-    due = Proposal.objects.select_for_update().filter(passed=True, effective_date__lte=on, applied_at__isnull=True)
+    due = (
+        Proposal.objects.select_for_update()
+        .filter(passed=True, effective_date__lte=on, applied_at__isnull=True)
+        .select_related("version")
+        .order_by("effective_date", "version__number")
+    )
     for proposal in due:
         notices = ChangeNotice.objects.filter(proposal=proposal, moved_at__isnull=True).exclude(
             reaction=Reaction.TERMINATED
         )
         organisation_ids = [notice.organisation_id for notice in notices]
-        memberships = Membership.objects.filter(organisation_id__in=organisation_ids, ended_at__isnull=True).exclude(
-            version=proposal.version
+        terminated_ids = ChangeNotice.objects.filter(proposal=proposal, reaction=Reaction.TERMINATED).values_list(
+            "organisation_id", flat=True
         )
+        memberships = (
+            Membership.objects.filter(ended_at__isnull=True, version__number__lt=proposal.version.number)
+            .exclude(ends_on__lte=proposal.effective_date)
+            .exclude(organisation_id__in=terminated_ids, in_force_from__isnull=False)
+            .order_by("pk")
+        )
+        membership_ids = []
         for membership in memberships:
             agreement_services.membership_version_move(membership=membership, version=proposal.version, by=None)
+            membership_ids.append(membership.pk)
         now = timezone.now()
         moved += notices.update(moved_at=now)
         proposal.applied_at = now
@@ -567,6 +589,6 @@ def changes_apply(*, on: datetime.date | None = None) -> int:
             actor=None,
             action="proposal.apply",
             obj=proposal,
-            after={"organisations": organisation_ids, "applied_at": now},
+            after={"organisations": organisation_ids, "memberships": membership_ids, "applied_at": now},
         )
     return moved

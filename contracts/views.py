@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -59,6 +60,16 @@ def _party_of(request: HttpRequest) -> str:
 # --- Members ---------------------------------------------------------------------------------
 
 
+def _reauthentication_limited(request: HttpRequest, form: forms.ReauthenticateMixin) -> bool:
+    """The password is asked again on signing, so guessing it is limited like allauth's
+    re-authentication (the same limit as the API-token page): past it, even the right password is refused."""
+    if ratelimit.consume(request, action="reauthenticate", user=request.user):
+        return False
+    form.is_valid()
+    form.add_error(None, _("Too many attempts. Wait a minute and try again."))
+    return True
+
+
 @member_login_required
 def membership_sign(request: HttpRequest, organisation_pk: int, role: str) -> HttpResponse:
     """The member's signatory reads the current version and signs it."""
@@ -83,7 +94,7 @@ def membership_sign(request: HttpRequest, organisation_pk: int, role: str) -> Ht
         version=version,
         initial={"version": version.pk, "language": language, "full_name": request.user.full_name},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not _reauthentication_limited(request, form) and form.is_valid():
         signed_version = AgreementVersion.objects.filter(pk=form.cleaned_data["version"]).first()
         try:
             if signed_version is None:
@@ -134,6 +145,11 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except NoKnownTermStart:
             notice_problem = _("No school term start after today is known; add the term start dates first.")
+    state = membership.state_on(today)
+    # The operator countersigns only the version in effect (issue 4): say so instead of offering the form.
+    awaiting_operator = party == Party.OPERATOR and state == Membership.State.AWAITING_OPERATOR
+    current = AgreementVersion.objects.current() if awaiting_operator else None
+    outdated = current is not None and membership.version_id != current.pk
     signatures = Signature.objects.filter(membership=membership).select_related("version").order_by("signed_at")
     breach_notices = BreachNotice.objects.filter(membership=membership).select_related("given_by_user")
     return render(
@@ -141,7 +157,9 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contracts/membership_detail.html",
         {
             "membership": membership,
-            "state": membership.state_on(today),
+            "state": state,
+            "current_version": current,
+            "outdated": outdated,
             "signatures": signatures,
             "terminations": membership.terminations.all(),
             "breach_notices": breach_notices,
@@ -296,7 +314,7 @@ def staff_membership_list(request: HttpRequest) -> HttpResponse:
 def membership_countersign(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership, pk=pk)
     form = forms.CountersignForm(request.POST, user=request.user)
-    if not form.is_valid():
+    if _reauthentication_limited(request, form) or not form.is_valid():
         return _action_failed(request, pk, ValidationError([e for errs in form.errors.values() for e in errs]))
     try:
         services.signature_operator_countersign(
@@ -346,7 +364,14 @@ def staff_version_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
             return redirect("contracts:staff-version-edit", pk=version.pk)
     proposal = Proposal.objects.filter(version=version).first() if version is not None else None
     return render(
-        request, "contracts/staff_version_form.html", {"version": version, "form": form, "proposal": proposal}
+        request,
+        "contracts/staff_version_form.html",
+        {
+            "version": version,
+            "form": form,
+            "proposal": proposal,
+            "may_publish": services.may_publish_without_proposal(),
+        },
     )
 
 

@@ -352,3 +352,22 @@ def test_ended_membership_can_be_followed_by_a_new_one(org_a, version):
 
 def test_user_factory_is_importable():
     assert UserFactory and OrganisationRoleFactory and Role
+
+
+def test_only_the_first_version_is_published_without_a_steering_decision(operator):
+    def draft(number):
+        return services.version_draft_create(
+            by=operator,
+            number=number,
+            label=f"v{number}",
+            text_fi="T",
+            text_sv="T",
+            effective_on=datetime.date(2027, 1, 1),
+        )
+
+    first = services.version_publish(version=draft(1), by=operator)
+    assert first.is_published
+    second = draft(2)
+    with pytest.raises(ValidationError, match="steering-group decision"):
+        services.version_publish(version=second, by=operator)
+    assert not AgreementVersion.objects.get(pk=second.pk).is_published

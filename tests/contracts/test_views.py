@@ -394,3 +394,50 @@ def test_staff_dashboard_counts_memberships(operator, org_a, signatory_a, versio
 def test_countersign_helper_is_shared(org_a, signatory_a, operator, version):
     membership = sign_as_member(org_a, signatory_a, version).membership
     assert countersign(membership, operator).party == "operator"
+
+
+# --- password guessing on the signing pages ---
+
+
+def test_password_guessing_on_the_sign_page_is_rate_limited(org_a, signatory_a, version, as_user, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"reauthenticate": "2/m/user"}
+    client = as_user(signatory_a)
+    for _attempt in range(2):
+        client.post(sign_url(org_a), sign_data(version, password="guess"))
+    response = client.post(sign_url(org_a), sign_data(version))
+    assert response.status_code == 200
+    assert "Too many attempts" in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_password_guessing_on_countersigning_is_rate_limited(org_a, signatory_a, operator, version, as_user, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"reauthenticate": "2/m/user"}
+    membership = sign_as_member(org_a, signatory_a, version).membership
+    client = as_user(operator)
+    url = reverse("contracts:membership-countersign", args=[membership.pk])
+    data = {"full_name": "Olli Operaattori", "title": "Palvelupäällikkö"}
+    for _attempt in range(2):
+        client.post(url, {**data, "password": "guess"})
+    response = client.post(url, {**data, "password": TEST_PASSWORD}, follow=True)
+    assert "Too many attempts" in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.in_force_from is None
+
+
+# --- DESIGN 3.5: later versions only by a steering-group decision ---
+
+
+def test_staff_cannot_publish_an_unproposed_later_version(operator, version, as_user):
+    from contracts.models import AgreementVersion
+
+    client = as_user(operator)
+    data = {"number": 9, "label": "Jäsensopimus 2029", "effective_on": "2029-01-01", "text_fi": "T", "text_sv": "T"}
+    client.post(reverse("contracts:staff-version-create"), data)
+    draft = AgreementVersion.objects.get(number=9)
+    page = client.get(reverse("contracts:staff-version-edit", args=[draft.pk])).content.decode()
+    assert "Publish this version" not in page and "published only by a steering-group decision" in page
+    response = client.post(reverse("contracts:staff-version-publish", args=[draft.pk]), follow=True)
+    assert "can only be published by a steering-group decision" in response.content.decode()
+    draft.refresh_from_db()
+    assert not draft.is_published
+    assert AgreementVersion.objects.current() == version
