@@ -289,6 +289,9 @@ def _sign_entity(
     )
 
 
+ENTITY_DOCUMENT_BATCH = 500
+
+
 @dataclass
 class EntityDocumentsReport:
     reused: int = 0
@@ -302,8 +305,9 @@ def sign_entity_documents(*, fragment_keys: dict[str, str], now: datetime.dateti
     Run by a worker after a snapshot is published (`tasks.proxy_entity_documents`), never in a
     request. A document of the same fragment and signing certificate is reused while it has more
     than half its validity left (DESIGN section 5's re-signing rule, so its ETag stays stable):
-    a one-service change signs one document. Three queries whatever the number of entities.
+    a one-service change signs one document.
     A document failing its checks is not stored (its entity answers 503) and is reported.
+    Queries: one, plus two per batch of `ENTITY_DOCUMENT_BATCH` entities to sign.
     """
     material = signing.signing_material()
     validity = settings.PROXY_VALIDITY
@@ -317,25 +321,29 @@ def sign_entity_documents(*, fragment_keys: dict[str, str], now: datetime.dateti
     wanted = {entity_id: key for entity_id, key in fragment_keys.items() if sources[entity_id] not in fresh}
     if not wanted:
         return report
-    missing = [key for key in wanted.values() if key not in _fragment_memory]
-    stored = dict(Fragment.objects.filter(key__in=missing).values_list("key", "xml")) if missing else {}
-    documents: dict[str, EntityDocument] = {}
-    for entity_id, key in sorted(wanted.items()):
-        cached = _fragment_memory.get(key)
-        fragment = cached[0] if cached else stored.get(key)
-        if fragment is None:
-            report.errors.append(f"{entity_id}: fragment {key} is not stored")
-            continue
-        try:
-            document = _sign_entity(
-                bytes(fragment), fragment_key=key, source=sources[entity_id], material=material, now=now
-            )
-        except EntityDocumentInvalid as error:
-            report.errors.append(f"{entity_id}: {error}")
-            continue
-        documents[document.source] = document
-    EntityDocument.objects.bulk_create(documents.values(), ignore_conflicts=True)
-    report.signed = len(documents)
+    ordered = sorted(wanted.items())
+    # In batches, so a worker signing a whole federation holds one batch of documents at a time.
+    for start in range(0, len(ordered), ENTITY_DOCUMENT_BATCH):
+        batch = ordered[start : start + ENTITY_DOCUMENT_BATCH]
+        missing = [key for _, key in batch if key not in _fragment_memory]
+        stored = dict(Fragment.objects.filter(key__in=missing).values_list("key", "xml")) if missing else {}
+        documents: dict[str, EntityDocument] = {}
+        for entity_id, key in batch:
+            cached = _fragment_memory.get(key)
+            fragment = cached[0] if cached else stored.get(key)
+            if fragment is None:
+                report.errors.append(f"{entity_id}: fragment {key} is not stored")
+                continue
+            try:
+                document = _sign_entity(
+                    bytes(fragment), fragment_key=key, source=sources[entity_id], material=material, now=now
+                )
+            except EntityDocumentInvalid as error:
+                report.errors.append(f"{entity_id}: {error}")
+                continue
+            documents[document.source] = document
+        EntityDocument.objects.bulk_create(documents.values(), ignore_conflicts=True)
+        report.signed += len(documents)
     return report
 
 
