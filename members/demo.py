@@ -175,7 +175,7 @@ HOME_ORGANISATIONS = {
         ],
         "sources": [
             {"kind": "entra", "name": "Helsingin kaupungin Entra ID", "tenant_id": "3feb6bc1-d722-4726-966c-5b58b64df752",
-             "metadata_url": "https://login.microsoftonline.com/3feb6bc1-d722-4726-966c-5b58b64df752/federationmetadata/2007-06/federationmetadata.xml"},
+             "metadata_url": "https://login.microsoftonline.example/3feb6bc1-d722-4726-966c-5b58b64df752/federationmetadata/2007-06/federationmetadata.xml"},
         ],
     },
     "0101263-6": {
@@ -189,7 +189,7 @@ HOME_ORGANISATIONS = {
         "sources": [
             {"kind": "wilma", "name": "Espoon Wilma", "hostname": "espoo.inschool.fi"},
             {"kind": "google", "name": "Espoon Google Workspace", "entity_id": "https://accounts.google.com/o/saml2?idpid=C03espoo",
-             "metadata_url": "https://edu.espoo.fi/saml/google-metadata.xml"},
+             "metadata_url": "https://edu.espoo.example/saml/google-metadata.xml"},
         ],
     },
     "0124610-9": {
@@ -206,7 +206,7 @@ HOME_ORGANISATIONS = {
         "schools": [("03798", "Hervannan koulu", "basic"), ("00915", "Tampereen lyseon lukio", "upper_secondary")],
         "sources": [
             {"kind": "adfs", "name": "Tampereen ADFS", "entity_id": "http://adfs.tampere.fi/adfs/services/trust",
-             "metadata_url": "https://adfs.tampere.fi/FederationMetadata/2007-06/FederationMetadata.xml"},
+             "metadata_url": "https://adfs.tampere.example/FederationMetadata/2007-06/FederationMetadata.xml"},
         ],
     },
     "1061512-1": {
