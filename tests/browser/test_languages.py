@@ -36,10 +36,11 @@ SWITCH_TO = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
 
 def test_dates_and_numbers_follow_the_language_chosen_with_the_switcher(page, site, operator, proxy_publishing):
-    from trustnet.proxy.demo import demo_inputs
+    from tests.proxy.inputs_factory import home_organisation, inputs, oidc_service, saml_service
     from trustnet.proxy.services import snapshot_build
 
-    snapshot = snapshot_build(environment="test", trigger="languages", collect=demo_inputs)
+    register = inputs(saml_service(n=1), oidc_service(n=2), homes=(home_organisation(n=3),))
+    snapshot = snapshot_build(environment="test", trigger="languages", collect=lambda **kwargs: register)
     built = timezone.localtime(snapshot.created_at)
     login(page, site, operator.email, mfa=True)
     page.goto(f"{site}/proxy/staff/snapshots/{snapshot.pk}/")

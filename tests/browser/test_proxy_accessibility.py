@@ -8,12 +8,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_proxy_staff_pages_are_accessible(page, site, operator):
-    from trustnet.proxy.demo import demo_inputs, ensure_signing_key
+    from tests.proxy.inputs_factory import home_organisation, inputs, oidc_service, saml_service
+    from trustnet.proxy.demo import ensure_signing_key
     from trustnet.proxy.services import proxy_token_create, snapshot_build
 
+    register = inputs(saml_service(n=1), oidc_service(n=2), homes=(home_organisation(n=3),))
     ensure_signing_key(report=lambda message: None)
-    first = snapshot_build(environment="test", trigger="demo", collect=demo_inputs)
-    second = snapshot_build(environment="test", trigger="again", collect=demo_inputs, force=True)
+    first = snapshot_build(environment="test", trigger="demo", collect=lambda **kwargs: register)
+    second = snapshot_build(environment="test", trigger="again", collect=lambda **kwargs: register, force=True)
     proxy_token_create(name="idp", environment="test")
     login(page, site, operator.email, mfa=True)
     for path, name in [

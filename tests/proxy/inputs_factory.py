@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import itertools
 
-from trustnet.proxy.demo import DEMO_SP_CERT
+from members.attributes import ATTRIBUTES
 from trustnet.proxy.inputs import (
     Certificate,
     Contact,
@@ -24,21 +24,37 @@ from trustnet.proxy.inputs import (
 
 _counter = itertools.count(1)
 
-# Test data only; the register supplies these from members/attributes.py (DESIGN section 4).
-ATTRIBUTES = {
-    "uid": ("urn:mpass.id:uid", "sub"),
-    "givenName": ("urn:oid:2.5.4.42", "given_name"),
-    "surname": ("urn:oid:2.5.4.4", "family_name"),
-    "schoolCode": ("urn:mpass.id:schoolCode", "urn:mpass.id:schoolCode"),
-    "role": ("urn:mpass.id:role", "urn:mpass.id:role"),
-    "learnerId": ("urn:oid:1.3.6.1.4.1.16161.1.1.27", "urn:oid:1.3.6.1.4.1.16161.1.1.27"),
-}
+# An SP certificate (self-signed, 2026–2036); its key was thrown away.
+SP_CERT = """-----BEGIN CERTIFICATE-----
+MIICvjCCAaagAwIBAgICA+gwDQYJKoZIhvcNAQELBQAwIjEgMB4GA1UEAwwXc3Au
+b3BpbnNhdW5hLmV4YW1wbGUuZmkwHhcNMjYwMTAxMDAwMDAwWhcNMzYwMTAxMDAw
+MDAwWjAiMSAwHgYDVQQDDBdzcC5vcGluc2F1bmEuZXhhbXBsZS5maTCCASIwDQYJ
+KoZIhvcNAQEBBQADggEPADCCAQoCggEBALi44W6wENfcOib9cSqQfg+PutATV9LE
+OAoacVOlLzgz7VyMMy5SySHZ7MuGDE3uV9aOpGXvwEKeFy3HaGj0m9gzxor4xDKw
+hW0xsUK9NWIEPIWYtsSeoQ8//H7bFV4//PGKdKe+GbAlY72J62vQQDghFp8g9Pyg
++qIHJKIvslhZIqiPhvTeVYLLAFyEEpq/Pjqt9pmGFxCVSs6W+Ykv5Lzk6tpcX6yy
+ekojiqT8PL9Cps5ZrX4tIBgUXoZd2ZP4M4B6ubpW3DbqyO6BiRdIQcnmFfBbplbl
+XL+A6mnouN4jhGLWtDsfUR7YogObBQCzWqN82HI4GIWG06PnXb4Cxp8CAwEAATAN
+BgkqhkiG9w0BAQsFAAOCAQEAhsiaS0z4u7a4c4SnPpYEt4p7hN0a660ejLLRUR7W
+rDZYGnisOjIhhH9F1wjF2a605LkC3gbK9Q/uROBemHGibLkEqOAxd+yf1b54lcPB
+VIBRgnVV98WskiUOIsxbzQhSLYCP4kyDwLX73BRZhbOAQFKVytpGpakajI6z1gfC
+4VuusquosLppmwQ5BRys+SUv4TbsaZ6wv8cG+EUdJVuz/axRqSQG4TIf3nj4WIiv
+2wWbp2UkWqH5uGaQpuRye/5MiiSOv+zXfDpcKq4wjHXKfiEGFRILvfg3v7WdmUBz
+6lVF3oezuWsXBs6qBRVSWZHhW7ps3dEUQ9CxPJJEpgPukQ==
+-----END CERTIFICATE-----
+"""
 
 
 def attribute(key: str, *, required: bool = True, purpose: str = "login") -> RequestedAttribute:
-    saml_name, claim = ATTRIBUTES[key]
+    # Names and claims from the information model's one table (DESIGN section 4), as the register does.
+    model = ATTRIBUTES[key]
     return RequestedAttribute(
-        key=key, saml_name=saml_name, friendly_name=key, oidc_claim=claim, is_required=required, purpose=purpose
+        key=key,
+        saml_name=model.saml_name,
+        friendly_name=key,
+        oidc_claim=model.oidc_claim,
+        is_required=required,
+        purpose=purpose,
     )
 
 
@@ -66,7 +82,7 @@ def saml_service(
                 is_default=True,
             ),
         ),
-        "certificates": (Certificate(pem=DEMO_SP_CERT, use="signing"), Certificate(pem=DEMO_SP_CERT, use="encryption")),
+        "certificates": (Certificate(pem=SP_CERT, use="signing"), Certificate(pem=SP_CERT, use="encryption")),
         "attributes": tuple(attribute(key, required=key == "uid") for key in attributes),
         "contacts": (
             Contact(
