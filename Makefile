@@ -38,12 +38,14 @@ run: $(BIN)/.installed messages
 
 test: $(BIN)/.installed-dev node_modules/.installed messages
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=trustnet.test_settings $(BIN)/python manage.py makemigrations --check --dry-run -v1
 	DJANGO_SETTINGS_MODULE=trustnet.test_settings $(BIN)/python manage.py check
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check .
 
 worker: $(BIN)/.installed

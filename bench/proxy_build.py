@@ -297,8 +297,8 @@ def _reset_caches() -> None:
 
     from django.conf import settings
 
-    from trustnet.proxy import build
-    from trustnet.proxy.models import EntityDocument, Fragment, Publication, Snapshot
+    from proxy import build
+    from proxy.models import EntityDocument, Fragment, Publication, Snapshot
 
     Publication.objects.all().delete()
     Snapshot.objects.all().delete()
@@ -329,8 +329,8 @@ def _floor(runs: int) -> dict:
     from django.utils import timezone
     from lxml import etree
 
-    from trustnet.proxy import metadata_xml, signing
-    from trustnet.proxy.register import collect_inputs
+    from proxy import metadata_xml, signing
+    from proxy.register import collect_inputs
 
     inputs = collect_inputs(environment=ENVIRONMENT, on=timezone.localdate())
     saml = sorted((s for s in inputs.services if s.protocol == "saml"), key=lambda s: s.entity_id)
@@ -386,7 +386,7 @@ def _profiled(name: str, wanted: bool) -> Iterator[None]:
 def _entity_documents_deferred() -> Iterator[list[dict]]:
     """Hold back the MDQ signing task a publication schedules (a worker runs it after the build,
     which does not wait for it), so the build is timed alone; `_entity_documents` runs it."""
-    from trustnet.proxy import tasks
+    from proxy import tasks
 
     scheduled: list[dict] = []
     real = tasks.proxy_entity_documents.delay_on_commit
@@ -399,7 +399,7 @@ def _entity_documents_deferred() -> Iterator[list[dict]]:
 
 def _entity_documents(scheduled: list[dict]) -> dict:
     """Run the held-back MDQ task(s) as the worker would; its time and counts."""
-    from trustnet.proxy import tasks
+    from proxy import tasks
 
     started = time.perf_counter()
     results = [tasks.proxy_entity_documents(**kwargs) for kwargs in scheduled]
@@ -416,8 +416,8 @@ def measure(n_services: int, runs: int, incremental: bool) -> dict:
 
     from members.models import Service
     from members.services import service_change
-    from trustnet.proxy.models import Snapshot
-    from trustnet.proxy.services import snapshot_build
+    from proxy.models import Snapshot
+    from proxy.services import snapshot_build
 
     full = []
     for run in range(runs):
@@ -489,8 +489,8 @@ def http_setup() -> dict:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from trustnet.accounts.models import User
-    from trustnet.proxy.services import snapshot_build
+    from accounts.models import User
+    from proxy.services import snapshot_build
 
     snapshot = snapshot_build(environment=ENVIRONMENT, trigger="benchmark: http")
     user = User.objects.create_user(email="bench-operator@example.fi", password=None, is_staff=True)
@@ -509,7 +509,7 @@ def http_setup() -> dict:
 
 def snapshot_count() -> dict:
     _setup()
-    from trustnet.proxy.models import Snapshot
+    from proxy.models import Snapshot
 
     return {"snapshots": Snapshot.objects.count()}
 

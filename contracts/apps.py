@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class ContractsConfig(AppConfig):
     name = "contracts"
-    verbose_name = "Agreements and steering group"
+    verbose_name = "Membership agreement"

@@ -13,11 +13,11 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
+from accounts.models import User
 from contracts.models import AgreementVersion, Membership, Party, Signature, Termination, TermStart
 from contracts.notice import add_months
 from contracts.services import text_sha256
-from members.models import Organisation
-from trustnet.accounts.models import OrganisationRole, Role, User
+from members.models import Organisation, OrganisationRole, Role
 
 TEXT_FI = """MPASSid-luottamusverkoston jäsensopimus
 

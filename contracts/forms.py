@@ -10,10 +10,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import forms as accounts_forms
 from contracts.models import AgreementVersion, TermStart
 from contracts.services import BREACH_MINIMUM_DAYS
-from trustnet.accounts import forms as accounts_forms
-from trustnet.portal.widgets import DatePicker
+from widgets import DatePicker
 
 LANGUAGE_NAMES = {"fi": _("Finnish"), "sv": _("Swedish"), "en": _("English")}
 MAX_PDF_BYTES = 10 * 1024 * 1024

@@ -17,25 +17,23 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, audit_state
+from contracts.decisions import DecisionStage, version_decision
 from contracts.models import (
     AgreementVersion,
     BreachNotice,
     MemberRole,
     Membership,
     Party,
-    Proposal,
-    ProposalStatus,
     Signature,
     Termination,
     TermStart,
 )
 from contracts.notice import NoKnownTermStart, notice_period_end
 from contracts.signals import membership_changed
-from members.models import Organisation
-from trustnet.accounts.access import has_role, users_with_role
-from trustnet.accounts.models import Role
-from trustnet.audit.services import audit_record, audit_state
-from trustnet.portal.emails import email_queue_to_users
+from emails.sending import email_queue_to_users
+from members.access import has_role, users_with_role
+from members.models import Organisation, Role
 
 VERSION_FIELDS = (
     "number",
@@ -144,22 +142,22 @@ def version_draft_update(*, version: AgreementVersion, by: Any, **fields: Any) -
         raise ValidationError(_("A published agreement version cannot be changed."))
     # Locking the proposal too makes opening a vote wait for this edit, so the hash taken when
     # voting opens is of the text as it is after the edit.
-    proposal = Proposal.objects.select_for_update().filter(version=version).first()
-    if proposal is not None and proposal.status == ProposalStatus.OPEN:
+    decision = version_decision(version, lock=True)
+    if decision is not None and decision.stage == DecisionStage.VOTING:
         raise ValidationError(
             _(
                 "This draft is the subject of the proposal “%(title)s”, which is open for voting: its text cannot "
                 "change. Make a new draft and propose it instead."
             )
-            % {"title": proposal.title}
+            % {"title": decision.title}
         )
-    if proposal is not None and proposal.status == ProposalStatus.CLOSED:
+    if decision is not None and decision.stage in (DecisionStage.PASSED, DecisionStage.REJECTED):
         raise ValidationError(
             _(
                 "This draft is the subject of the proposal “%(title)s”, which the steering group has decided: its "
                 "text cannot change. Make a new draft and propose it instead."
             )
-            % {"title": proposal.title}
+            % {"title": decision.title}
         )
     unknown = set(fields) - set(VERSION_FIELDS)
     if unknown:
@@ -199,16 +197,16 @@ def version_publish(
         raise ValidationError(_("This agreement version has already been published."))
     # A proposed version is published by the steering group's decision only (DESIGN 3.5): the
     # decision closes the proposal as passed and then publishes, in the same transaction.
-    proposal = Proposal.objects.filter(version=version).first()
-    if proposal is not None and not (proposal.status == ProposalStatus.CLOSED and proposal.passed):
+    decision = version_decision(version)
+    if decision is not None and decision.stage != DecisionStage.PASSED:
         raise ValidationError(
             _(
                 "This version has been proposed to the steering group (“%(title)s”); it is published only if "
                 "the group decides the change."
             )
-            % {"title": proposal.title}
+            % {"title": decision.title}
         )
-    if proposal is None and not may_publish_without_proposal():
+    if decision is None and not may_publish_without_proposal():
         # DESIGN 3.5: once members have an agreement, it changes only by a steering-group decision.
         raise ValidationError(
             _(

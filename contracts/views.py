@@ -12,23 +12,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import member_login_required, operator_required
 from contracts import forms, selectors, services
-from contracts.models import (
-    AgreementVersion,
-    BreachNotice,
-    MemberRole,
-    Membership,
-    Party,
-    Proposal,
-    Signature,
-    TermStart,
-)
+from contracts.decisions import version_decision
+from contracts.models import AgreementVersion, BreachNotice, MemberRole, Membership, Party, Signature, TermStart
 from contracts.notice import NoKnownTermStart, notice_period_end
 from contracts.pdf import signed_document_for
 from contracts.verification import verify_hash, verify_pdf
-from members.models import Organisation
-from trustnet.accounts.access import has_role, member_login_required, operator_required
-from trustnet.accounts.models import Role
+from members.access import has_role
+from members.models import Organisation, Role
 
 
 def _form_errors_into(form, error: ValidationError) -> None:
@@ -362,14 +354,14 @@ def staff_version_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
         else:
             messages.success(request, _("Draft saved."))
             return redirect("contracts:staff-version-edit", pk=version.pk)
-    proposal = Proposal.objects.filter(version=version).first() if version is not None else None
+    decision = version_decision(version) if version is not None else None
     return render(
         request,
         "contracts/staff_version_form.html",
         {
             "version": version,
             "form": form,
-            "proposal": proposal,
+            "decision": decision,
             "may_publish": services.may_publish_without_proposal(),
         },
     )

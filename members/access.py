@@ -2,11 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from members.models import Organisation, Service
-from trustnet.accounts.access import has_role, organisation_ids_of
-from trustnet.accounts.models import Role, User
+from accounts.models import User
+from members.models import Organisation, OrganisationRole, Role, Service
+
+
+def roles_by_organisation(user: User) -> dict[int, set[str]]:
+    """{organisation id: {role, ...}} for one user, in one query (cached on the user object)."""
+    cached = getattr(user, "_roles_by_organisation", None)
+    if cached is None:
+        cached = {}
+        if user.is_authenticated:
+            for organisation_id, role in OrganisationRole.objects.filter(user=user).values_list(
+                "organisation_id", "role"
+            ):
+                cached.setdefault(organisation_id, set()).add(role)
+        user._roles_by_organisation = cached
+    return cached
+
+
+def has_role(user: User, organisation_id: int, roles: Iterable[str] | None = None) -> bool:
+    """Does the user hold any of `roles` (or any role at all) in the organisation?"""
+    held = roles_by_organisation(user).get(organisation_id, set())
+    return bool(held) if roles is None else bool(held & set(roles))
+
+
+def organisation_ids_of(user: User, roles: Iterable[str] | None = None) -> list[int]:
+    wanted = set(roles) if roles is not None else None
+    return [
+        organisation_id
+        for organisation_id, held in roles_by_organisation(user).items()
+        if wanted is None or held & wanted
+    ]
+
+
+def users_with_role(organisation_id: int, roles: Iterable[str]) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True,
+        organisation_roles__organisation_id=organisation_id,
+        organisation_roles__role__in=list(roles),
+    ).distinct()
+
 
 # People who run an organisation's services, schools and login sources.
 TECHNICAL_ROLES = (Role.ADMIN, Role.TECHNICAL)

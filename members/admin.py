@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from members.models import Organisation
+from accounts.admin import UserAdmin
+from accounts.models import User
+from members.models import Invitation, Organisation, OrganisationRole
 
 
 @admin.register(Organisation)
@@ -25,3 +27,27 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Organisation | None = None) -> bool:
         return False
+
+
+class OrganisationRoleInline(admin.TabularInline):
+    model = OrganisationRole
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["granted_at", "granted_by"]
+
+
+# A person's roles in member organisations are shown with the account; the roles live in this app
+# (they name an organisation), so the account's admin gets them from here.
+class UserWithRolesAdmin(UserAdmin):
+    inlines = [OrganisationRoleInline]
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserWithRolesAdmin)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "grants_staff", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    readonly_fields = ["token_hash"]

@@ -20,6 +20,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from members import services
 from members.access import can_edit_technical, visible_organisation_ids
 from members.metadata import metadata_parse
@@ -35,7 +36,6 @@ from members.models import (
     Service,
     ServiceVersion,
 )
-from trustnet.accounts.models import User
 
 
 class RegisterPagination(LimitOffsetPagination):

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.utils import timezone
 
+from accounts.demo import demo_user
 from members import services
 from members.models import (
     Contact,
@@ -19,6 +20,8 @@ from members.models import (
     MunicipalityCode,
     Organisation,
     OrganisationKind,
+    OrganisationRole,
+    Role,
     School,
     Service,
     ServiceVersion,
@@ -156,12 +159,33 @@ def load(*, report: Callable[[str], None]) -> None:
             },
         )
     report(f"Organisations: {Organisation.objects.count()}")
+    _load_people(report=report)
     _load_home_organisations()
     _load_services()
     report(
         f"Schools: {School.objects.count()}, login sources: {LoginSource.objects.count()}, "
         f"services: {Service.objects.count()} ({Service.objects.filter(live_version__isnull=False).count()} live)"
     )
+
+
+def demo_slug(organisation: Organisation) -> str:
+    """ "City of Helsinki" → "helsinki", "Koulupilvi Ltd" → "koulupilvi": the demo email domain."""
+    return organisation.name_en.removeprefix("City of ").split()[0].lower()
+
+
+def _load_people(*, report: Callable[[str], None]) -> None:
+    """Each organisation's admin, signatory and technical contact."""
+    for organisation in Organisation.objects.order_by("name_fi"):
+        slug = demo_slug(organisation)
+        people = [
+            (f"admin@{slug}.example", Role.ADMIN, "Anna Ylläpitäjä"),
+            (f"signatory@{slug}.example", Role.SIGNATORY, "Sami Allekirjoittaja"),
+            (f"tech@{slug}.example", Role.TECHNICAL, "Tiina Tekninen"),
+        ]
+        for email, role, name in people:
+            user = demo_user(email, f"{name} ({organisation.name_fi})", language="sv" if slug == "porvoo" else "fi")
+            OrganisationRole.objects.get_or_create(user=user, organisation=organisation, role=role)
+        report(f"{organisation.name_fi}: admin@{slug}.example, signatory@{slug}.example, tech@{slug}.example")
 
 
 # business ID → municipality codes, contacts' domain, schools, login sources

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from members.attributes import ATTRIBUTES
 from members.models import (
     AuthMethod,
@@ -17,6 +20,7 @@ from members.models import (
     LoginSource,
     Organisation,
     OrganisationKind,
+    Role,
     School,
     Service,
     ServiceVersion,
@@ -339,3 +343,58 @@ class ServiceFilterForm(forms.Form):
         ],
     )
     expiring = forms.BooleanField(label=_("Certificates expiring soon"), required=False)
+
+
+# --- People: invitations -------------------------------------------------------------------
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "An administrator manages people and organisation data; a signatory signs "
+            "agreements; a technical contact manages services and login sources."
+        ),
+    )
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
+
+
+class StaffInvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
+
+
+class InvitationSignupForm(forms.Form):
+    """A new person sets their name and password; the email address comes from the invitation."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters; not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif password1:
+            try:
+                password_validation.validate_password(
+                    password1, User(email=self.email, full_name=cleaned.get("full_name", ""))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -392,3 +392,97 @@ class ReviewPolicy(models.Model):
     def current(cls) -> ReviewPolicy:
         policy, _created = cls.objects.get_or_create(pk=1)
         return policy
+
+
+# --- People in member organisations (DESIGN section 1) ---------------------------------------
+# These two were first made in the `accounts` app; their tables keep the names they had there
+# (`db_table`), so moving them here changed no table and no row.
+
+
+class Role(models.TextChoices):
+    """What a person may do for an organisation (DESIGN section 1)."""
+
+    ADMIN = "admin", _("administrator")
+    SIGNATORY = "signatory", _("signatory")
+    TECHNICAL = "technical", _("technical contact")
+
+
+class OrganisationRole(models.Model):
+    """One role a user holds in one member organisation; a user may hold several."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_roles")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="people_roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        db_table = "accounts_organisationrole"
+        verbose_name = _("organisation role")
+        verbose_name_plural = _("organisation roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="accounts_one_role_per_user_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.organisation} / {self.role}"
+
+
+class Invitation(models.Model):
+    """An emailed link that lets a person join an organisation (or the operator's staff).
+
+    Only the SHA-256 of the token is stored, so a database leak gives no working links.
+    """
+
+    email = models.EmailField(_("email address"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        help_text=_("Empty for an invitation to the operator's staff."),
+    )
+    roles = models.JSONField(_("roles"), default=list, blank=True)
+    grants_staff = models.BooleanField(_("operator staff"), default=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    language = models.CharField(max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "accounts_invitation"
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False) | models.Q(grants_staff=True),
+                name="accounts_invitation_has_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation or 'operator staff'}"
+
+    def is_pending(self, *, at=None) -> bool:
+        at = at or timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > at
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from accounts.models import User
 from members.models import SAML_METADATA_KINDS, LoginSource
-from trustnet.accounts.models import User
 
 
 @shared_task

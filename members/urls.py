@@ -39,4 +39,10 @@ urlpatterns = [
     path("members/review/settings/", views.review_policy, name="review-policy"),
     path("members/versions/<int:pk>/approve/", views.version_approve, name="version-approve"),
     path("members/versions/<int:pk>/reject/", views.version_reject, name="version-reject"),
+    # People: invitations and roles
+    path("organisations/<int:pk>/people/", views.organisation_people, name="organisation-people"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation-revoke"),
+    path("roles/<int:pk>/revoke/", views.role_revoke, name="role-revoke"),
+    path("staff/team/", views.staff_team, name="staff-team"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
 ]

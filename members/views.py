@@ -10,7 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms import Form
@@ -19,17 +20,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import member_login_required, operator_required
+from accounts.models import User
 from members import selectors, services
 from members.access import (
     can_edit_organisation,
     can_edit_technical,
     get_organisation_for_user,
     get_service_for_user,
+    has_role,
     visible_organisation_ids,
 )
 from members.certificates import certificate_describe
 from members.forms import (
     AllowedServicesForm,
+    InvitationForm,
+    InvitationSignupForm,
     LoginSourceForm,
     MemberOrganisationForm,
     OrganisationFilterForm,
@@ -41,13 +47,23 @@ from members.forms import (
     ServiceCreateForm,
     ServiceFilterForm,
     ServiceVersionForm,
+    StaffInvitationForm,
     contact_forms,
 )
 from members.metadata import metadata_parse
 from members.metadata_fetch import metadata_fetch
-from members.models import LoginSource, Protocol, ReviewPolicy, School, ServiceVersion, VersionStatus
+from members.models import (
+    Invitation,
+    LoginSource,
+    Organisation,
+    OrganisationRole,
+    Protocol,
+    ReviewPolicy,
+    School,
+    ServiceVersion,
+    VersionStatus,
+)
 from members.secrets import secret_decrypt, secret_encrypt
-from trustnet.accounts.access import member_login_required, operator_required
 
 SECRET_SESSION_KEY = "members_new_client_secret"  # noqa: S105 (a session key name, not a secret)
 
@@ -526,3 +542,131 @@ def review_policy(request: HttpRequest) -> HttpResponse:
 
 # The public register page (/register/) is trustnet/portal/views.py public_register: it needs the
 # memberships in force, which belong to contracts.
+
+
+# ---------------------------------------------------------------- people: invitations and roles
+
+
+def _get_organisation_for_people_admin(request: HttpRequest, pk: int) -> Organisation:
+    """404 for organisations the user has nothing to do with; 403 for ones they belong to
+    without being an administrator."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if services.can_manage_people(request.user, organisation):
+        return organisation
+    if has_role(request.user, organisation.pk):
+        raise PermissionDenied
+    raise Http404
+
+
+@member_login_required
+def organisation_people(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _get_organisation_for_people_admin(request, pk)
+    form = InvitationForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(
+                by=request.user,
+                email=form.cleaned_data["email"],
+                organisation=organisation,
+                roles=form.cleaned_data["roles"],
+                language=form.cleaned_data["language"],
+            )
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("members:organisation-people", pk=organisation.pk)
+    roles = (
+        OrganisationRole.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "role")
+    )
+    invitations = Invitation.objects.filter(organisation=organisation).select_related("invited_by")[:50]
+    return render(
+        request,
+        "members/organisation_people.html",
+        {"organisation": organisation, "roles": roles, "invitations": invitations, "form": form},
+    )
+
+
+@require_POST
+@member_login_required
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("organisation"), pk=pk)
+    if invitation.organisation is not None:
+        _get_organisation_for_people_admin(request, invitation.organisation_id)
+    elif not request.user.is_staff:
+        raise Http404
+    services.invitation_revoke(invitation=invitation, by=request.user)
+    messages.success(request, _("Invitation withdrawn."))
+    if invitation.organisation_id:
+        return redirect("members:organisation-people", pk=invitation.organisation_id)
+    return redirect("members:staff-team")
+
+
+@require_POST
+@member_login_required
+def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    role = get_object_or_404(OrganisationRole, pk=pk)
+    _get_organisation_for_people_admin(request, role.organisation_id)
+    try:
+        services.organisation_role_revoke(role=role, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Role removed."))
+    return redirect("members:organisation-people", pk=role.organisation_id)
+
+
+@operator_required
+def staff_team(request: HttpRequest) -> HttpResponse:
+    form = StaffInvitationForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        invitation, _token = services.invitation_create(
+            by=request.user,
+            email=form.cleaned_data["email"],
+            organisation=None,
+            grants_staff=True,
+            language=form.cleaned_data["language"],
+        )
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+        return redirect("members:staff-team")
+    staff = User.objects.filter(is_staff=True).order_by("full_name", "email")
+    invitations = Invitation.objects.filter(organisation__isnull=True).select_related("invited_by")[:50]
+    return render(request, "members/staff_team.html", {"staff": staff, "invitations": invitations, "form": form})
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation email. Works for new people and for existing accounts."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.InvitationError as error:
+        return render(request, "members/invitation_invalid.html", {"reason": str(error)}, status=400)
+
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.invitation_accept(token=token, user=request.user)
+            except services.InvitationError as error:
+                return render(request, "members/invitation_invalid.html", {"reason": str(error)}, status=400)
+            messages.success(request, _("Invitation accepted."))
+            return redirect("portal:dashboard")
+        return render(request, "members/invitation_accept.html", {"invitation": invitation})
+
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        return render(request, "members/invitation_login.html", {"invitation": invitation})
+
+    form = InvitationSignupForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept_with_signup(
+                token=token, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
+            )
+        except services.InvitationError as error:
+            return render(request, "members/invitation_invalid.html", {"reason": str(error)}, status=400)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to trustnet."))
+        if user.is_staff:
+            return redirect("mfa_activate_totp")
+        return redirect("portal:dashboard")
+    return render(request, "members/invitation_signup.html", {"invitation": invitation, "form": form})

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from members.models import Role
 from tests.factories import OrganisationFactory, OrganisationRoleFactory, SeatFactory, UserFactory
-from trustnet.accounts.models import Role
 
 
 @pytest.fixture

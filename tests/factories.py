@@ -8,10 +8,11 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 
-from contracts.models import AgreementVersion, Membership, Seat, SteeringGroup, TermStart
+from accounts.models import User
+from contracts.models import AgreementVersion, Membership, TermStart
 from members.business_id import business_id_check_digit
-from members.models import Organisation, OrganisationKind
-from trustnet.accounts.models import OrganisationRole, Role, User
+from members.models import Organisation, OrganisationKind, OrganisationRole, Role
+from steering.models import Seat, SteeringGroup
 
 TEST_PASSWORD = "correct horse battery staple"
 TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

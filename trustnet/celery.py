@@ -11,5 +11,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustnet.settings")
 app = Celery("trustnet", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# The steering group's tasks live beside the agreement tasks in contracts/steering_tasks.py.
-app.autodiscover_tasks(related_name="steering_tasks")

@@ -26,7 +26,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "trustnet.accounts.apps.TrustnetAdminConfig",
+    "accounts.apps.TrustnetAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,12 +40,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
-    "trustnet.accounts",
-    "trustnet.audit",
-    "trustnet.portal",
-    "trustnet.proxy",
+    # trustnet's apps, bottom layer first (DESIGN section 6; import-linter keeps the order).
+    "emails",
+    "audit",
+    "accounts",
     "members",
     "contracts",
+    "steering",
+    "proxy",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -60,7 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "trustnet.accounts.middleware.UserLanguageMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "trustnet.urls"
@@ -77,7 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "trustnet.portal.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
         },
     },
@@ -113,7 +116,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 
 # django-allauth: email login, no open sign-up (people join by invitation), MFA.
-ACCOUNT_ADAPTER = "trustnet.accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -196,7 +199,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # The beat schedule lives here so every deployment runs the same periodic work.
 CELERY_BEAT_SCHEDULE: dict = {
     "audit-chain-check": {
-        "task": "trustnet.audit.tasks.audit_chain_check",
+        "task": "audit.tasks.audit_chain_check",
         "schedule": crontab(minute=15, hour=3),
     },
     # Ends memberships whose end date has come (DESIGN 3.6); idempotent, so a late or double run is safe.
@@ -205,7 +208,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=5, hour=0),
     },
     "steering-changes-apply": {
-        "task": "contracts.steering_tasks.steering_changes_apply",
+        "task": "steering.tasks.steering_changes_apply",
         "schedule": crontab(minute=10, hour=0),
     },
     # Re-checks login sources' IdP metadata (entityID, signing certificate expiry).
@@ -214,7 +217,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=40, hour=4),
     },
     "steering-proposals-close-due": {
-        "task": "contracts.steering_tasks.steering_proposals_close_due",
+        "task": "steering.tasks.steering_proposals_close_due",
         "schedule": crontab(minute="*/15"),
     },
     # Warns providers whose live certificates expire within TRUSTNET_CERTIFICATE_WARNING_DAYS.
@@ -224,19 +227,19 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Re-signs unchanged metadata once less than half its validity is left (DESIGN section 5).
     "proxy-refresh": {
-        "task": "trustnet.proxy.tasks.proxy_refresh",
+        "task": "proxy.tasks.proxy_refresh",
         "schedule": crontab(minute=5),
     },
     # Deletes proxy snapshots older than PROXY_SNAPSHOT_RETENTION_DAYS (idempotent, under the builder lock).
     "proxy-prune": {
-        "task": "trustnet.proxy.tasks.proxy_prune",
+        "task": "proxy.tasks.proxy_prune",
         "schedule": crontab(minute=35, hour=3),
     },
 }
 
 # The proxy configuration (DESIGN section 5; docs/proxy-configuration.md).
-# The inputs seam: a function (environment=, on=) -> trustnet.proxy.inputs.ProxyInputs.
-PROXY_COLLECT_INPUTS = env.str("PROXY_COLLECT_INPUTS", default="trustnet.proxy.register.collect_inputs")
+# The inputs seam: a function (environment=, on=) -> proxy.inputs.ProxyInputs.
+PROXY_COLLECT_INPUTS = env.str("PROXY_COLLECT_INPUTS", default="proxy.register.collect_inputs")
 PROXY_SIGNING_KEY_FILE = env.path("PROXY_SIGNING_KEY_FILE", default=BASE_DIR / "var" / "proxy" / "signing-key.pem")
 PROXY_SIGNING_CERT_FILE = env.path("PROXY_SIGNING_CERT_FILE", default=BASE_DIR / "var" / "proxy" / "signing-cert.pem")
 # During a key rollover: the next certificate, published beside the current one.
@@ -269,12 +272,12 @@ if PROXY_VALIDITY.total_seconds() > 14 * 86400:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Personal API tokens first: its WWW-Authenticate header makes unauthenticated calls 401.
-        "trustnet.accounts.api_auth.ApiTokenAuthentication",
+        "accounts.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "trustnet.accounts.api_auth.MfaRequirementMet",
+        "accounts.api_auth.MfaRequirementMet",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",

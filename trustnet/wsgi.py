@@ -4,7 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustnet.settings")
 
-from trustnet.proxy.fastpath import ConditionalMetadata
+from proxy.fastpath import ConditionalMetadata
 
 # Proxies' conditional polls of metadata.xml are answered before Django's request cycle.
 application = ConditionalMetadata(get_wsgi_application())

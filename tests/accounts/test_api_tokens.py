@@ -10,13 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
+from accounts.services import api_token_create, api_token_revoke
+from audit.models import Entry
 from members.models import LoginSource, School
 from tests.conftest import client_for
 from tests.factories import TEST_PASSWORD
 from tests.querycount import assert_queries_pinned
-from trustnet.accounts.models import ApiToken
-from trustnet.accounts.services import api_token_create, api_token_revoke
-from trustnet.audit.models import Entry
 
 URL = "/profile/api-tokens/"
 

@@ -2,8 +2,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from accounts.models import User
 from tests.factories import TEST_PASSWORD
-from trustnet.accounts.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, SeatFactory, UserFa
 
 pytestmark = pytest.mark.django_db
 
-STAFF_PAGES = ["portal:staff-dashboard", "audit:entry-list", "accounts:staff-team", "admin:index"]
+STAFF_PAGES = ["portal:staff-dashboard", "portal:audit-log", "members:staff-team", "admin:index"]
 
 
 @pytest.mark.parametrize("page", STAFF_PAGES)

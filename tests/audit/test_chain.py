@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
 
+from audit.models import AppendOnlyError, ChainHead, Entry
+from audit.services import audit_record
+from audit.verify import audit_chain_verify
 from tests.factories import UserFactory
-from trustnet.audit.models import AppendOnlyError, ChainHead, Entry
-from trustnet.audit.services import audit_record
-from trustnet.audit.verify import audit_chain_verify
 
 
 def _write(n: int, actor=None) -> list[Entry]:

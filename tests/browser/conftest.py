@@ -17,8 +17,8 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
 from lxml import etree
 
+from accounts.models import User
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
-from trustnet.accounts.models import User
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -80,7 +80,7 @@ def _fail_fast(page):
 @pytest.fixture(scope="session")
 def _proxy_signing_files(tmp_path_factory):
     """One metadata-signing key for the session (valid since 2020, so journeys may travel in time)."""
-    from trustnet.proxy.signing import generate_key_pair
+    from proxy.signing import generate_key_pair
 
     folder = tmp_path_factory.mktemp("journey-proxy-keys")
     key_pem, cert_pem = generate_key_pair(

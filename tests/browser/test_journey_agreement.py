@@ -11,10 +11,10 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
+from accounts.models import User
 from contracts.models import Signature
 from tests.browser.conftest import assert_accessible, keyboard_fill, keyboard_press, login
 from tests.factories import TEST_PASSWORD, AgreementVersionFactory
-from trustnet.accounts.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

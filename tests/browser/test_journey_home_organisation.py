@@ -10,10 +10,10 @@ import pytest
 
 from members import services as member_services
 from members.models import School
+from proxy.services import proxy_token_create
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import MembershipFactory, ServiceProviderOrganisationFactory
 from tests.members.conftest import saml_data
-from trustnet.proxy.services import proxy_token_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -18,10 +18,10 @@ import time_machine
 from contracts.models import Membership
 from contracts.tasks import memberships_end
 from members import services as member_services
+from members.models import Role
 from tests.browser.conftest import assert_accessible, login, published_entity_ids
 from tests.factories import MembershipFactory, OrganisationRoleFactory, ServiceProviderOrganisationFactory
 from tests.members.conftest import saml_data
-from trustnet.accounts.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,11 +13,11 @@ from django.core import mail
 
 from members import services as member_services
 from members.models import Service
+from proxy.services import proxy_token_create
 from tests.browser.conftest import assert_accessible, login, published_entity_ids
 from tests.factories import MembershipFactory, ServiceProviderOrganisationFactory
 from tests.members.certs import sp_metadata
 from tests.members.conftest import saml_data
-from trustnet.proxy.services import proxy_token_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

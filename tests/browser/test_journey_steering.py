@@ -10,8 +10,10 @@ import zoneinfo
 import pytest
 import time_machine
 
-from contracts import steering_services
-from contracts.models import AgreementVersion, Membership, SteeringGroup
+from contracts.models import AgreementVersion, Membership
+from members.models import Role
+from steering import services as steering_services
+from steering.models import SteeringGroup
 from tests.browser.conftest import assert_accessible, keyboard_press, login
 from tests.factories import (
     AgreementVersionFactory,
@@ -19,7 +21,6 @@ from tests.factories import (
     OrganisationRoleFactory,
     SeatFactory,
 )
-from trustnet.accounts.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

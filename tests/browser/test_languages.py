@@ -8,8 +8,8 @@ import re
 import pytest
 from django.utils import timezone
 
+from accounts.models import User
 from tests.browser.conftest import assert_accessible, login
-from trustnet.accounts.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,8 +36,8 @@ SWITCH_TO = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
 
 def test_dates_and_numbers_follow_the_language_chosen_with_the_switcher(page, site, operator, proxy_publishing):
+    from proxy.services import snapshot_build
     from tests.proxy.inputs_factory import home_organisation, inputs, oidc_service, saml_service
-    from trustnet.proxy.services import snapshot_build
 
     register = inputs(saml_service(n=1), oidc_service(n=2), homes=(home_organisation(n=3),))
     snapshot = snapshot_build(environment="test", trigger="languages", collect=lambda **kwargs: register)

@@ -8,9 +8,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_proxy_staff_pages_are_accessible(page, site, operator):
+    from proxy.demo import ensure_signing_key
+    from proxy.services import proxy_token_create, snapshot_build
     from tests.proxy.inputs_factory import home_organisation, inputs, oidc_service, saml_service
-    from trustnet.proxy.demo import ensure_signing_key
-    from trustnet.proxy.services import proxy_token_create, snapshot_build
 
     register = inputs(saml_service(n=1), oidc_service(n=2), homes=(home_organisation(n=3),))
     ensure_signing_key(report=lambda message: None)

@@ -8,11 +8,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from contracts import steering_services as services
-from contracts.models import AgreementVersion, ChangeNotice, SteeringGroup, Vote
+from contracts.models import AgreementVersion
+from members.models import Role
+from steering import services as services
+from steering.models import ChangeNotice, SteeringGroup, Vote
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import AgreementVersionFactory, MembershipFactory, OrganisationRoleFactory, SeatFactory
-from trustnet.accounts.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

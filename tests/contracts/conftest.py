@@ -7,8 +7,8 @@ import datetime
 import pytest
 
 from contracts import services
+from members.models import Role
 from tests.factories import AgreementVersionFactory, OrganisationRoleFactory
-from trustnet.accounts.models import Role
 
 TODAY = datetime.datetime(2027, 3, 15, 10, 0, tzinfo=datetime.UTC)
 

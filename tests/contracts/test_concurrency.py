@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from contracts.models import Membership, Signature
+from members.models import Role
 from tests.factories import TEST_PASSWORD, AgreementVersionFactory, OrganisationFactory, OrganisationRoleFactory
-from trustnet.accounts.models import Role
 
 
 @pytest.mark.django_db(transaction=True)

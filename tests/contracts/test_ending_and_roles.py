@@ -14,9 +14,9 @@ from contracts import services
 from contracts.models import Membership
 from contracts.selectors import organisation_ids_in_force
 from contracts.tasks import memberships_end
+from members.models import Role
 from tests.contracts.conftest import TODAY
 from tests.factories import MembershipFactory, OrganisationFactory, OrganisationRoleFactory, TermStartFactory
-from trustnet.accounts.models import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,12 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from audit.models import Entry
 from contracts import services
 from contracts.models import AgreementVersion, Membership, Signature, Termination
 from contracts.selectors import organisation_ids_in_force
 from contracts.signals import membership_changed
+from members.models import Role
 from tests.factories import (
     AgreementVersionFactory,
     MembershipFactory,
@@ -21,8 +23,6 @@ from tests.factories import (
     TermStartFactory,
     UserFactory,
 )
-from trustnet.accounts.models import Role
-from trustnet.audit.models import Entry
 
 TODAY = datetime.datetime(2027, 3, 15, 10, 0, tzinfo=datetime.UTC)
 

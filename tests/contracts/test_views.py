@@ -9,12 +9,12 @@ import time_machine
 from django.urls import reverse
 from django.utils.formats import date_format
 
+from audit.models import Entry
 from contracts.models import BreachNotice, Membership, Signature, Termination, TermStart
+from members.models import Role
 from tests.contracts.conftest import TODAY, countersign, sign_as_member
 from tests.factories import TEST_PASSWORD, MembershipFactory, OrganisationRoleFactory, TermStartFactory
 from tests.querycount import assert_queries_pinned
-from trustnet.accounts.models import Role
-from trustnet.audit.models import Entry
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from members import services
+from members.models import Role
 from tests.factories import OrganisationRoleFactory, ServiceProviderOrganisationFactory
 from tests.members.certs import good_certificate
-from trustnet.accounts.models import Role
 
 
 def saml_data(**overrides):

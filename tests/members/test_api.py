@@ -3,9 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.services import api_token_create
 from members.models import LoginSource, School
 from tests.factories import OrganisationRoleFactory, ServiceProviderOrganisationFactory
-from trustnet.accounts.services import api_token_create
 
 ENDPOINTS = ["/api/organisations/", "/api/schools/", "/api/login-sources/", "/api/services/"]
 

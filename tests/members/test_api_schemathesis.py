@@ -6,8 +6,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
+from accounts.services import api_token_create
 from members.models import School
-from trustnet.accounts.services import api_token_create
 
 
 @pytest.fixture

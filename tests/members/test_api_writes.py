@@ -6,14 +6,13 @@ import itertools
 import pytest
 from rest_framework.test import APIClient
 
-from members.models import LoginSource, School, Service, ServiceVersion
+from accounts.services import api_token_create
+from audit.models import Entry
+from members.models import LoginSource, Role, School, Service, ServiceVersion
 from members.signals import register_changed
 from tests.factories import OrganisationRoleFactory
 from tests.members.certs import sp_metadata
 from tests.members.conftest import oidc_data, saml_data
-from trustnet.accounts.models import Role
-from trustnet.accounts.services import api_token_create
-from trustnet.audit.models import Entry
 
 _numbers = itertools.count()
 

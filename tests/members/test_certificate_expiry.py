@@ -7,10 +7,10 @@ import datetime
 import time_machine
 from django.core import mail
 
+from audit.models import Entry
 from members import services
 from members.tasks import certificate_expiry_warn
 from tests.members.certs import make_certificate
-from trustnet.audit.models import Entry
 
 
 def test_a_live_certificate_expiring_soon_warns_the_providers_people_once_a_week(

@@ -137,7 +137,7 @@ def test_home_organisation_changes_tell_the_proxy_after_commit(org_a, admin_a, d
 
 
 def test_changes_are_audited_with_the_state_before(org_a, admin_a):
-    from trustnet.audit.models import Entry
+    from audit.models import Entry
 
     school = services.school_save(organisation=org_a, by=admin_a, code="12345", name="Vanha", school_type="basic")
     school.name = "Uusi"  # as a ModelForm would have done before calling the service

@@ -14,6 +14,7 @@ from cryptography import x509
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from audit.models import Entry
 from members import services
 from members.metadata import idp_metadata_parse
 from members.models import LoginSource
@@ -21,7 +22,6 @@ from members.tasks import login_sources_metadata_check_all
 from tests.conftest import client_for
 from tests.members.certs import good_certificate, idp_metadata, make_certificate, sp_metadata
 from tests.members.test_metadata_fetch import _fake_dns, _fake_server, _Response
-from trustnet.audit.models import Entry
 
 ENTITY_ID = "https://adfs.example.fi/adfs/services/trust"
 URL = "https://adfs.example.fi/FederationMetadata/2007-06/FederationMetadata.xml"

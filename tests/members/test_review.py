@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from audit.models import Entry
 from members import services
 from members.models import ReviewPolicy, Service, ServiceVersion, VersionStatus
 from members.secrets import secret_decrypt
@@ -11,7 +12,6 @@ from members.selectors import approved_services
 from members.signals import register_changed
 from tests.members.certs import make_certificate
 from tests.members.conftest import oidc_data, saml_data
-from trustnet.audit.models import Entry
 
 
 @pytest.fixture

@@ -453,9 +453,9 @@ def _organisation_edit_data(client, organisation) -> dict:
 
 
 def test_clearing_a_contacts_name_and_email_removes_it(org_a, admin_a, as_user, django_capture_on_commit_callbacks):
+    from audit.models import Entry
     from members.models import Contact
     from members.signals import register_changed
-    from trustnet.audit.models import Entry
 
     Contact.objects.create(organisation=org_a, kind="support", name="Tuki", email="tuki@a.fi")
     client = as_user(admin_a)

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from members.models import Role
 from tests.factories import OrganisationRoleFactory
-from trustnet.accounts.models import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.conf import settings
 from django.utils import translation
 
-from trustnet.portal.widgets import DatePicker, DateTimePicker
+from widgets import DatePicker, DateTimePicker
 
 DAY = datetime.date(2027, 3, 2)
 MOMENT = datetime.datetime(2027, 3, 2, 14, 5)
@@ -64,4 +64,4 @@ def test_every_date_input_of_the_project_keeps_an_iso_value_in_finnish():
             for form, name, field in date_fields
             if field.widget.format_value(ISO[field.widget.input_type][0]) != ISO[field.widget.input_type][1]
         ]
-    assert not wrong, f"use trustnet.portal.widgets.DatePicker / DateTimePicker for {wrong}"
+    assert not wrong, f"use widgets.DatePicker / DateTimePicker for {wrong}"

@@ -1,9 +1,9 @@
 import pytest
 from django.core.management import call_command
 
-from contracts.models import Seat
-from members.models import Organisation
-from trustnet.accounts.models import OrganisationRole, User
+from accounts.models import User
+from members.models import Organisation, OrganisationRole
+from steering.models import Seat
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ["fi", "sv"]
-SOURCE_DIRS = ["trustnet", "members", "contracts", "templates"]
+SOURCE_DIRS = [
+    "trustnet",
+    "emails",
+    "widgets",
+    "audit",
+    "accounts",
+    "members",
+    "contracts",
+    "steering",
+    "proxy",
+    "portal",
+    "templates",
+]
 
 
 def _catalogue(root: Path, language: str) -> polib.POFile:

@@ -11,8 +11,8 @@ import pytest
 from celery import Celery
 from django.db import connection
 
+from audit.services import audit_record
 from tests.factories import UserFactory
-from trustnet.audit.services import audit_record
 
 REDIS = "redis://127.0.0.1:6379/14"
 
@@ -68,16 +68,16 @@ def worker(tmp_path):
 def test_real_worker_runs_the_audit_check_and_mails_staff_through_the_broker(worker):
     app, queue, outbox = worker
     UserFactory(email="staff@example.org", is_staff=True)
-    assert app.send_task("trustnet.portal.tasks.ping", queue=queue).get(timeout=60) == "pong"
+    assert app.send_task("portal.tasks.ping", queue=queue).get(timeout=60) == "pong"
 
     audit_record(actor=None, action="test.a", object_type="test", object_id=1)
-    assert app.send_task("trustnet.audit.tasks.audit_chain_check", queue=queue).get(timeout=60) is True
+    assert app.send_task("audit.tasks.audit_chain_check", queue=queue).get(timeout=60) is True
 
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
         cursor.execute("UPDATE audit_entry SET action = 'forged'")
         cursor.execute("SET session_replication_role = DEFAULT")
-    assert app.send_task("trustnet.audit.tasks.audit_chain_check", queue=queue).get(timeout=60) is False
+    assert app.send_task("audit.tasks.audit_chain_check", queue=queue).get(timeout=60) is False
     # The alert was queued by the worker's own task and sent by the worker. The file backend
     # creates the file before it writes the message, so wait for the content, not the file.
     message = ""

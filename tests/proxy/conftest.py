@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.core.cache import cache
 
+from proxy.build import forget_fragments
+from proxy.register import forget_services
+from proxy.signing import generate_key_pair
 from tests.proxy.inputs_factory import Register, home_organisation, inputs, oidc_service, saml_service
-from trustnet.proxy.build import forget_fragments
-from trustnet.proxy.register import forget_services
-from trustnet.proxy.signing import generate_key_pair
 
 
 @pytest.fixture(scope="session")

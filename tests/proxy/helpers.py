@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from trustnet.proxy import build
-from trustnet.proxy.models import Snapshot
+from proxy import build
+from proxy.models import Snapshot
 
 NS = {
     "md": "urn:oasis:names:tc:SAML:2.0:metadata",

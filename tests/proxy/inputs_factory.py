@@ -6,7 +6,7 @@ import datetime
 import itertools
 
 from members.attributes import ATTRIBUTES
-from trustnet.proxy.inputs import (
+from proxy.inputs import (
     Certificate,
     Contact,
     Endpoint,

@@ -13,15 +13,15 @@ from django.core import mail
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import Entry
 from contracts.signals import membership_changed
 from members.signals import register_changed
+from proxy import build, validation
+from proxy.models import EntityDocument, Fragment, Publication, Snapshot
+from proxy.services import BUILDER_LOCK, _builder_lock, snapshot_build
 from tests.factories import UserFactory
 from tests.proxy.helpers import entity_ids, metadata_of
 from tests.proxy.inputs_factory import Register, home_organisation, oidc_service, saml_service
-from trustnet.audit.models import Entry
-from trustnet.proxy import build, validation
-from trustnet.proxy.models import EntityDocument, Fragment, Publication, Snapshot
-from trustnet.proxy.services import BUILDER_LOCK, _builder_lock, snapshot_build
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -124,8 +124,8 @@ def test_a_failing_build_is_kept_staff_are_alerted_and_the_last_good_snapshot_st
 
 
 def test_consistency_check_finds_release_rules_that_differ():
+    from proxy import metadata_xml, release_rules
     from tests.proxy.inputs_factory import inputs
-    from trustnet.proxy import metadata_xml, release_rules
 
     data = inputs(saml_service(n=1))
     other = inputs(saml_service(n=1, attributes=("uid", "learnerId")))
@@ -204,7 +204,7 @@ def test_register_change_builds_after_commit_and_a_repeat_changes_nothing(regist
 
 def test_changes_while_a_build_is_waiting_join_it(monkeypatch, django_capture_on_commit_callbacks, settings):
     """Debounce: only the first change in the window enqueues a (delayed) build."""
-    from trustnet.proxy import tasks
+    from proxy import tasks
 
     enqueued = []
     monkeypatch.setattr(tasks.proxy_build, "apply_async", lambda **kwargs: enqueued.append(kwargs))
@@ -290,7 +290,7 @@ def test_a_cached_invalid_fragment_fails_later_builds_too(register):
 
 
 def test_scheduled_refresh_builds_both_environments(register):
-    from trustnet.proxy.tasks import proxy_refresh
+    from proxy.tasks import proxy_refresh
 
     register("test", saml_service(n=1))
     register("production", saml_service(n=2, environment="production"))
@@ -309,8 +309,8 @@ def test_scheduled_refresh_builds_both_environments(register):
     ],
 )
 def test_satosa_policy_is_byte_identical_to_a_whole_yaml_dump(requesters):
+    from proxy import release_rules
     from tests.proxy.inputs_factory import inputs
-    from trustnet.proxy import release_rules
 
     services = [
         saml_service(n=n, entity_id=requester, attributes=("uid", "role")) for n, requester in enumerate(requesters)
@@ -335,8 +335,8 @@ def test_satosa_policy_is_byte_identical_to_a_whole_yaml_dump(requesters):
 
 
 def test_consistency_check_finds_a_satosa_policy_that_differs():
+    from proxy import release_rules
     from tests.proxy.inputs_factory import inputs
-    from trustnet.proxy import release_rules
 
     data = inputs(saml_service(n=1), oidc_service(n=2))
     other = inputs(saml_service(n=1, attributes=("uid", "learnerId")), oidc_service(n=2))
@@ -360,8 +360,8 @@ def test_consistency_check_finds_a_satosa_policy_that_differs():
     ],
 )
 def test_attribute_filter_and_config_text_is_what_lxml_and_json_give(requesters):
+    from proxy import release_rules
     from tests.proxy.inputs_factory import home_organisation, inputs
-    from trustnet.proxy import release_rules
 
     services = [saml_service(n=n, entity_id=r, attributes=("uid", "role")) for n, r in enumerate(requesters)]
     data = inputs(*services, oidc_service(n=50), oidc_service(n=51, attributes=()), homes=(home_organisation(n=9),))

@@ -3,14 +3,14 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from trustnet.proxy import signing
-from trustnet.proxy.models import Publication, Snapshot
+from proxy import signing
+from proxy.models import Publication, Snapshot
 
 pytestmark = pytest.mark.django_db
 
 
 def test_load_demo_builds_and_publishes_both_environments_idempotently(client, capsys, settings):
-    settings.PROXY_COLLECT_INPUTS = "trustnet.proxy.register.collect_inputs"
+    settings.PROXY_COLLECT_INPUTS = "proxy.register.collect_inputs"
     call_command("load_demo")
     assert set(Publication.objects.values_list("environment", flat=True)) == {"test", "production"}
     # Built once from the finished demo register, not half-way through loading it.

@@ -10,11 +10,11 @@ import pytest
 import time_machine
 from lxml import etree
 
+from proxy import build, metadata_xml, signing, validation
+from proxy.models import Fragment
+from proxy.services import snapshot_build
 from tests.proxy.helpers import NS, entity_ids, metadata_of
 from tests.proxy.inputs_factory import inputs, oidc_service, saml_service
-from trustnet.proxy import build, metadata_xml, signing, validation
-from trustnet.proxy.models import Fragment
-from trustnet.proxy.services import snapshot_build
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +213,7 @@ def test_fragment_depends_only_on_the_entity_inputs():
 def test_awkward_text_survives_canonical_signing(register, client, tmp_path):
     """Quotes, markup characters, tabs, newlines and non-ASCII in names and URLs: the signer
     digests canonical bytes, so what verifiers canonicalise must be exactly those bytes."""
-    from trustnet.proxy.inputs import Localized
+    from proxy.inputs import Localized
 
     awkward = 'Å\u00e4 "quoted" <b>&amp; ]]> \ttab\nline \u2603'
     register(
@@ -253,7 +253,7 @@ def test_canonical_signer_digest_matches_the_reference_signer(small_register):
     """signxml (the reference) and the canonical signer compute the same digest for one document."""
     import datetime
 
-    from trustnet.proxy.build import read_inputs, render
+    from proxy.build import read_inputs, render
 
     rendered = render(read_inputs(environment="test", on=datetime.date(2026, 11, 27)))
     now = datetime.datetime(2026, 11, 27, 12, tzinfo=datetime.UTC)

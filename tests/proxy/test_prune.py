@@ -12,12 +12,12 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import Entry
+from proxy import build
+from proxy.models import EntityDocument, Fragment, Publication, Snapshot
+from proxy.services import snapshot_build, snapshot_prune, snapshot_publish
+from proxy.tasks import proxy_prune, proxy_refresh
 from tests.proxy.inputs_factory import saml_service
-from trustnet.audit.models import Entry
-from trustnet.proxy import build
-from trustnet.proxy.models import EntityDocument, Fragment, Publication, Snapshot
-from trustnet.proxy.services import snapshot_build, snapshot_prune, snapshot_publish
-from trustnet.proxy.tasks import proxy_prune, proxy_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +206,7 @@ def test_the_daily_task_prunes(history):
 
 def test_the_task_is_scheduled_daily(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["proxy-prune"]
-    assert schedule["task"] == "trustnet.proxy.tasks.proxy_prune"
+    assert schedule["task"] == "proxy.tasks.proxy_prune"
 
 
 def _queries_of_prune(when: datetime.datetime) -> int:

@@ -13,20 +13,20 @@ from members import services as register
 from members.attributes import ATTRIBUTES
 from members.models import Contact, LoginSourceKind, Organisation
 from members.secrets import secret_sha256
+from proxy import build
+from proxy.models import Publication
+from proxy.register import collect_inputs, service_key
+from proxy.services import snapshot_build
 from tests.factories import MembershipFactory, OrganisationFactory, ServiceProviderOrganisationFactory
 from tests.members.conftest import oidc_data, saml_data
 from tests.proxy.helpers import NS, entity_ids, metadata_of
-from trustnet.proxy import build
-from trustnet.proxy.models import Publication
-from trustnet.proxy.register import collect_inputs, service_key
-from trustnet.proxy.services import snapshot_build
 
 TODAY = datetime.date(2026, 11, 27)
 
 
 @pytest.fixture(autouse=True)
 def real_register(settings):
-    settings.PROXY_COLLECT_INPUTS = "trustnet.proxy.register.collect_inputs"
+    settings.PROXY_COLLECT_INPUTS = "proxy.register.collect_inputs"
 
 
 def provider_in_force(name: str, **membership):

@@ -13,18 +13,18 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from tests.proxy.inputs_factory import saml_service
-from trustnet.proxy import build, signing, validation
-from trustnet.proxy.fastpath import ConditionalMetadata, forget_publications
-from trustnet.proxy.models import EntityDocument, ProxyToken
-from trustnet.proxy.services import (
+from proxy import build, signing, validation
+from proxy.fastpath import ConditionalMetadata, forget_publications
+from proxy.models import EntityDocument, ProxyToken
+from proxy.services import (
     PublishRefused,
     proxy_token_create,
     proxy_token_revoke,
     snapshot_build,
     snapshot_publish,
 )
-from trustnet.proxy.tasks import proxy_entity_documents_schedule, proxy_refresh
+from proxy.tasks import proxy_entity_documents_schedule, proxy_refresh
+from tests.proxy.inputs_factory import saml_service
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from audit.models import Entry
+from proxy.models import ProxyToken, Publication, Snapshot
+from proxy.services import proxy_token_create, snapshot_build
 from tests.proxy.inputs_factory import saml_service
 from tests.querycount import assert_queries_pinned
-from trustnet.audit.models import Entry
-from trustnet.proxy.models import ProxyToken, Publication, Snapshot
-from trustnet.proxy.services import proxy_token_create, snapshot_build
 
 pytestmark = pytest.mark.django_db
 

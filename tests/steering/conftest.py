@@ -8,10 +8,11 @@ import pytest
 from django.utils import timezone
 
 from contracts import services as agreement_services
-from contracts import steering_services
-from contracts.models import MemberRole, Membership, Seat, SteeringGroup
+from contracts.models import MemberRole, Membership
+from members.models import Role
+from steering import services as steering_services
+from steering.models import Seat, SteeringGroup
 from tests.factories import OrganisationFactory, OrganisationRoleFactory, UserFactory
-from trustnet.accounts.models import Role
 
 OLD_FI = "1 § Osapuolet\nJäsen ja operaattori.\n2 § Irtisanominen\nJäsen voi irtisanoa kuukauden irtisanomisajalla."
 OLD_SV = "1 § Parter\nMedlem och operatör.\n2 § Uppsägning\nMedlemmen kan säga upp med en månads uppsägningstid."

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from contracts import services as agreement_services
-from contracts import steering_services as services
 from contracts.models import MemberRole, Membership
+from steering import services as services
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,12 +9,13 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from contracts import steering_services as services
-from contracts.models import ChangeNotice, Membership, Reaction, Termination
-from contracts.steering_tasks import steering_changes_apply
+from audit.models import Entry
+from contracts.models import Membership, Termination
+from members.models import Role
+from steering import services as services
+from steering.models import ChangeNotice, Reaction
+from steering.tasks import steering_changes_apply
 from tests.factories import OrganisationFactory, OrganisationRoleFactory
-from trustnet.accounts.models import Role
-from trustnet.audit.models import Entry
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from pypdf import PdfReader
 
-from contracts import steering_services as services
-from contracts.models import ChangeNotice, ProposalStatus, VoteChoice
+from audit.models import Entry
+from members.models import Role
+from steering import services as services
+from steering.models import ChangeNotice, ProposalStatus, VoteChoice
 from tests.factories import OrganisationFactory, OrganisationRoleFactory
-from trustnet.accounts.models import Role
-from trustnet.audit.models import Entry
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +132,7 @@ def test_too_early_effective_date_is_refused_at_closing_until_staff_move_it(open
 
 
 def test_scheduled_task_closes_due_proposals(open_proposal, seats):
-    from contracts.steering_tasks import steering_proposals_close_due
+    from steering.tasks import steering_proposals_close_due
 
     vote_all(open_proposal, seats, ["no"] * 5)
     assert steering_proposals_close_due() == 0
@@ -156,7 +156,7 @@ def test_a_text_changed_after_opening_cannot_be_decided(open_proposal, seats, op
 
 
 def test_scheduled_task_closes_a_passing_vote_as_the_system(open_proposal, seats, member_in_force):
-    from contracts.steering_tasks import steering_proposals_close_due
+    from steering.tasks import steering_proposals_close_due
 
     member_in_force(OrganisationFactory())
     vote_all(open_proposal, seats, ["yes"] * 5)

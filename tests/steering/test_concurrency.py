@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from contracts import steering_services as services
-from contracts.models import Proposal, Seat, SteeringGroup, Vote
+from steering import services as services
+from steering.models import Proposal, Seat, SteeringGroup, Vote
 from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = [

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from contracts.models import EligibleSeat, Proposal, Seat, Vote
+from steering.models import EligibleSeat, Proposal, Seat, Vote
 
 pytestmark = pytest.mark.django_db
 

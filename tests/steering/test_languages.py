@@ -9,12 +9,12 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from contracts import steering_services as services
-from contracts.models import Proposal
+from members.models import Role
+from steering import services as services
+from steering.models import Proposal
 from tests.factories import OrganisationFactory, OrganisationRoleFactory
 from tests.steering.conftest import in_days
 from tests.steering.test_close import vote_all
-from trustnet.accounts.models import Role
 
 
 def test_the_text_follows_the_active_language_and_falls_back_to_finnish(proposal):
@@ -47,7 +47,7 @@ def test_finnish_and_swedish_are_both_required(group, draft_version, operator):
 
 
 def test_english_is_optional_and_every_language_is_audited(group, draft_version, operator):
-    from trustnet.audit.models import Entry
+    from audit.models import Entry
 
     proposal = services.proposal_create(
         group=group,

@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from contracts import steering_services as services
-from contracts.models import EligibleSeat, Proposal, ProposalStatus
+from audit.models import Entry
+from steering import services as services
+from steering.models import EligibleSeat, Proposal, ProposalStatus
 from tests.steering.conftest import in_days
-from trustnet.audit.models import Entry
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from contracts import steering_services as services
-from contracts.models import Seat, SteeringGroup
+from audit.models import Entry
+from steering import services as services
+from steering.models import Seat, SteeringGroup
 from tests.factories import OrganisationFactory, UserFactory
-from trustnet.audit.models import Entry
 
 pytestmark = pytest.mark.django_db
 

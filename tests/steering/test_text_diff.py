@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contracts.text_diff import side_by_side
+from steering.text_diff import side_by_side
 
 
 def test_unchanged_changed_added_and_removed_lines():

@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Entry
 from contracts import services as agreement_services
-from contracts import steering_services as services
 from contracts.models import AgreementVersion
+from steering import services as services
 from tests.steering.test_close import vote_all
-from trustnet.audit.models import Entry
 
 
 def _edits(version) -> int:

@@ -9,11 +9,11 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts import steering_services as services
-from contracts.models import ChangeNotice, EligibleSeat, Proposal, Seat, Vote
+from members.models import Role
+from steering import services as services
+from steering.models import ChangeNotice, EligibleSeat, Proposal, Seat, Vote
 from tests.factories import OrganisationFactory, OrganisationRoleFactory, SeatFactory, UserFactory
 from tests.querycount import assert_queries_pinned
-from trustnet.accounts.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -353,8 +353,8 @@ def test_seat_holder_without_mfa_must_set_it_up_first(open_proposal, group, as_u
 
 
 def test_staff_create_the_steering_group(operator, as_user):
-    from contracts.models import SteeringGroup
-    from trustnet.audit.models import Entry
+    from audit.models import Entry
+    from steering.models import SteeringGroup
 
     client = as_user(operator)
     assert b"New steering group" in client.get(reverse("steering:staff-home")).content
@@ -365,7 +365,7 @@ def test_staff_create_the_steering_group(operator, as_user):
 
 
 def test_member_cannot_create_a_steering_group(admin_a, as_user):
-    from contracts.models import SteeringGroup
+    from steering.models import SteeringGroup
 
     assert as_user(admin_a).post(reverse("steering:group-create"), {"name": "X"}).status_code == 403
     assert not SteeringGroup.objects.exists()

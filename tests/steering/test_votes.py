@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from contracts import steering_services as services
-from contracts.models import Vote
+from audit.models import Entry
+from steering import services as services
+from steering.models import Vote
 from tests.factories import UserFactory
-from trustnet.audit.models import Entry
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The voting rule `contracts.voting.decide` (DESIGN 3.5): a table, then properties."""
+"""The voting rule `steering.voting.decide` (DESIGN 3.5): a table, then properties."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from contracts.voting import decide
+from steering.voting import decide
 
 # (seats, yes, no, abstain, quorum, majority, passes, why)
 TABLE = [

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from portal import audit_log, views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("staff/", views.staff_dashboard, name="staff-dashboard"),
+    path("my/", views.member_dashboard, name="member-dashboard"),
+    path("steering/", views.steering_dashboard, name="steering-dashboard"),
+    path("language/", views.set_language, name="set-language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("register/", views.public_register, name="public-register"),
+    path("audit/", audit_log.entry_list, name="audit-log"),
+]

@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.access import member_login_required, operator_required
+from contracts.models import MemberRole
+from contracts.selectors import organisation_ids_in_force
+from members import selectors as members_selectors
+from members.access import organisation_ids_of
+from portal import selectors
+from portal.health import health_report
+from steering.access import holds_seat, seat_holder_required
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Send each person to the dashboard of their main role."""
+    user = request.user
+    if user.is_staff:
+        return redirect("portal:staff-dashboard")
+    if not organisation_ids_of(user) and holds_seat(user):
+        return redirect("portal:steering-dashboard")
+    return redirect("portal:member-dashboard")
+
+
+@operator_required
+def staff_dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/staff_dashboard.html", selectors.staff_dashboard_context())
+
+
+@member_login_required
+def member_dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/member_dashboard.html", selectors.member_dashboard_context(request.user))
+
+
+@seat_holder_required
+def steering_dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/steering_dashboard.html", selectors.steering_dashboard_context(request.user))
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language; a logged-in user's choice is saved so emails follow it too."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES) and check_for_language(language):
+        if request.user.is_authenticated and request.user.language != language:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    healthy, checks = health_report()
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+def public_register(request: HttpRequest) -> HttpResponse:
+    """Every production service the proxy releases today and exactly which personal data it receives,
+    and why (GDPR). Here, not in members, because "releases today" means the provider's membership
+    is in force (contracts), the same rule as trustnet/proxy/register.py. Two queries."""
+    providers = organisation_ids_in_force(role=MemberRole.SERVICE_PROVIDER, on=timezone.localdate())
+    services = members_selectors.public_register(provider_ids=providers)
+    return render(request, "members/public_register.html", {"services": services})

@@ -1,0 +1,254 @@
+"""The one seam between the register and the proxy: what is approved and in force on a day.
+
+`collect_inputs` is looked up through the `PROXY_COLLECT_INPUTS` setting, so tests can supply
+inputs without the domain apps. The rules (DESIGN sections 2, 3 and 5):
+
+- services: the approved (live) version only, so a pending change never shows and the last
+  approved data stays; of the given environment; whose provider's service-provider membership
+  is in force on `on` (a member under notice stays until the day before its end date);
+- home organisations: membership in force on `on`, with their login sources, schools and
+  allowed services (None = all);
+- attribute names and claims come from `members/attributes.py` (DESIGN section 4).
+
+A fixed number of queries whatever the size of the register (pinned in the tests). Services
+are read as values, not model instances, and their converted values kept between builds
+(see `_services`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import lru_cache
+
+from django.conf import settings
+
+from contracts.models import MemberRole
+from contracts.selectors import organisation_ids_in_force
+from members.attributes import ATTRIBUTES
+from members.models import Contact as RegisteredContact
+from members.models import LoginSourceKind, Organisation, ServiceVersion
+from members.models import Service as RegisteredService
+from members.secrets import secret_decrypt, secret_sha256
+from members.selectors import home_organisations_register
+from proxy.inputs import (
+    Certificate,
+    Contact,
+    Endpoint,
+    HomeOrganisation,
+    Localized,
+    LoginSource,
+    Logo,
+    OidcClient,
+    ProxyInputs,
+    RegistrationInfo,
+    RequestedAttribute,
+    School,
+    Service,
+)
+
+# Which field of a login source the proxy matches it by.
+_LOGIN_SOURCE_IDENTIFIER = {
+    LoginSourceKind.WILMA: "hostname",
+    LoginSourceKind.GOOGLE: "entity_id",
+    LoginSourceKind.ADFS: "entity_id",
+    LoginSourceKind.SAML: "entity_id",
+    LoginSourceKind.ENTRA: "tenant_id",
+    LoginSourceKind.OIDC: "issuer",
+}
+
+
+def service_key(service_id: int) -> str:
+    """Stable across builds and environments: the register's primary key."""
+    return f"service-{service_id}"
+
+
+def collect_inputs(*, environment: str, on: datetime.date) -> ProxyInputs:
+    """Everything the proxy configuration of `environment` is built from, as on `on`."""
+    providers_in_force = organisation_ids_in_force(role=MemberRole.SERVICE_PROVIDER, on=on)
+    homes_in_force = organisation_ids_in_force(role=MemberRole.HOME_ORGANISATION, on=on)
+    services = _services(environment, providers_in_force)
+    in_service = {service.key for service in services}
+    homes = tuple(
+        _home_organisation(organisation, in_service)
+        for organisation in home_organisations_register()
+        if organisation.pk in homes_in_force
+    )
+    return ProxyInputs(environment=environment, on=on, services=services, home_organisations=homes)
+
+
+# The register's rows are read as plain values, and the `Service` value made from them is kept
+# between builds while they are unchanged: with 10,000 services, making model instances and
+# values again on every build was most of a one-service change. An approved version is
+# immutable (members app), so its id and approval time identify its content; the service row,
+# the provider's names and its contacts are compared whole. Only the entries of the current
+# register are kept, so the memory holds one register's worth of values.
+_SERVICE_FIELDS = (
+    "id", "protocol", "environment", "entity_id", "client_id", "client_secret_encrypted", "created_at",
+    "provider_id", "provider__name_fi", "provider__name_sv", "provider__name_en",
+    "live_version_id", "live_version__reviewed_at",
+)  # fmt: skip
+_VERSION_FIELDS = (
+    "id", "name_fi", "name_sv", "name_en", "description_fi", "description_sv", "description_en",
+    "logo_url", "logo_width", "logo_height", "information_url", "privacy_url", "acs_endpoints",
+    "signing_certificate", "encryption_certificate", "name_id_format", "redirect_uris", "auth_method",
+    "jwks_uri", "pkce_required", "requested_attributes",
+)  # fmt: skip
+_service_memory: dict[int, tuple[tuple, Service]] = {}
+_version_memory: dict[tuple, dict] = {}
+
+
+def forget_services() -> None:
+    """Empty the memory of converted services (tests that reuse database ids)."""
+    global _service_memory, _version_memory
+    _service_memory, _version_memory = {}, {}
+
+
+def _services(environment: str, providers_in_force: set[int]) -> tuple[Service, ...]:
+    """Approved services of `environment` whose provider is in force, in the register's order
+    (provider name, id). At most four queries whatever the number of services."""
+    global _service_memory, _version_memory
+    rows = [
+        row
+        for row in RegisteredService.objects.filter(environment=environment, live_version__isnull=False)
+        .order_by("provider__name_fi", "id")
+        .values_list(*_SERVICE_FIELDS)
+        if row[7] in providers_in_force
+    ]
+    contacts: dict[int, list[tuple]] = {}
+    for organisation_id, *contact in (
+        RegisteredContact.objects.filter(organisation_id__in={row[7] for row in rows})
+        .order_by("kind", "name", "id")
+        .values_list("organisation_id", "kind", "email", "name", "phone")
+    ):
+        contacts.setdefault(organisation_id, []).append(tuple(contact))
+    authority = settings.PROXY_REGISTRATION_AUTHORITY
+    version_keys = {row[11]: (row[11], row[12]) for row in rows}
+    missing = [version_id for version_id, key in version_keys.items() if key not in _version_memory]
+    versions = {key: _version_memory[key] for key in version_keys.values() if key in _version_memory}
+    if missing:
+        for values in ServiceVersion.objects.filter(id__in=missing).values(*_VERSION_FIELDS):
+            versions[version_keys[values["id"]]] = values
+    memory: dict[int, tuple[tuple, Service]] = {}
+    services = []
+    for row in rows:
+        # By service id, compared whole (cheaper than hashing every row as a key).
+        key = (row, tuple(contacts.get(row[7], ())), authority)
+        entry = _service_memory.get(row[0])
+        if entry is None or entry[0] != key:
+            entry = (key, _service(row, versions[version_keys[row[11]]], key[1], authority))
+        memory[row[0]] = entry
+        services.append(entry[1])
+    _service_memory, _version_memory = memory, versions
+    return tuple(services)
+
+
+def _localized(obj: object, field: str) -> Localized:
+    return Localized(
+        fi=getattr(obj, f"{field}_fi", ""), sv=getattr(obj, f"{field}_sv", ""), en=getattr(obj, f"{field}_en", "")
+    )
+
+
+def _service(row: tuple, version: dict, contacts: tuple[tuple, ...], authority: str) -> Service:
+    (pk, protocol, environment, entity_id, client_id, secret_encrypted, created_at,
+     _, provider_fi, provider_sv, provider_en, _, _) = row  # fmt: skip
+    purposes = {item["key"]: item.get("purpose", "") for item in version["requested_attributes"]}
+    attributes = tuple(
+        RequestedAttribute(
+            key=attribute.key,
+            saml_name=attribute.saml_name,
+            friendly_name=attribute.key,
+            oidc_claim=attribute.oidc_claim,
+            is_required=True,
+            purpose=purposes[key],
+        )
+        # In the information model's order (as ServiceVersion.released_attributes).
+        for key, attribute in ATTRIBUTES.items()
+        if key in purposes
+    )
+    name = Localized(fi=version["name_fi"], sv=version["name_sv"], en=version["name_en"])
+    common = {
+        "key": service_key(pk),
+        "protocol": protocol,
+        "environment": environment,
+        "name": name,
+        "display_name": name,
+        "description": Localized(
+            fi=version["description_fi"], sv=version["description_sv"], en=version["description_en"]
+        ),
+        "organisation_name": Localized(fi=provider_fi, sv=provider_sv, en=provider_en),
+        "logos": (Logo(url=version["logo_url"], width=version["logo_width"], height=version["logo_height"]),)
+        if version["logo_url"] and version["logo_width"] and version["logo_height"]
+        else (),
+        "information_url": Localized(fi=version["information_url"]),
+        "privacy_statement_url": Localized(fi=version["privacy_url"]),
+        "attributes": attributes,
+        "contacts": tuple(
+            Contact(contact_type=kind, email=email, given_name=name, phone=phone)
+            for kind, email, name, phone in contacts
+        ),
+        "registration": RegistrationInfo(authority=authority, instant=created_at),
+    }
+    if protocol == "saml":
+        certificates = []
+        if version["signing_certificate"]:
+            certificates.append(Certificate(pem=version["signing_certificate"], use="signing"))
+        if version["encryption_certificate"]:
+            certificates.append(Certificate(pem=version["encryption_certificate"], use="encryption"))
+        return Service(
+            **common,
+            entity_id=entity_id,
+            acs_endpoints=tuple(
+                Endpoint(
+                    binding=endpoint["binding"],
+                    location=endpoint["location"],
+                    index=endpoint["index"],
+                    is_default=bool(endpoint.get("is_default")),
+                )
+                for endpoint in version["acs_endpoints"]
+            ),
+            certificates=tuple(certificates),
+            name_id_format=version["name_id_format"],
+        )
+    return Service(
+        **common,
+        client_id=client_id,
+        oidc=OidcClient(
+            redirect_uris=tuple(version["redirect_uris"]),
+            auth_method=version["auth_method"],
+            jwks_uri=version["jwks_uri"],
+            client_secret_hash=_secret_hash(secret_encrypted),
+            pkce_required=version["pkce_required"],
+        ),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _secret_hash(encrypted: str) -> str:
+    """Only a hash of an OIDC client secret leaves the register. Cached by the encrypted value,
+    which changes when the secret is rotated, so a worker decrypts each secret once."""
+    return secret_sha256(secret_decrypt(encrypted)) if encrypted else ""
+
+
+def _home_organisation(organisation: Organisation, in_service: set[str]) -> HomeOrganisation:
+    allowed = [service_key(service.pk) for service in organisation.allowed_services.all()]
+    return HomeOrganisation(
+        key=f"organisation-{organisation.pk}",
+        name=_localized(organisation, "name"),
+        oid=organisation.oid,
+        municipality_codes=tuple(code.code for code in organisation.municipality_codes.all()),
+        login_sources=tuple(
+            LoginSource(
+                key=f"login-source-{source.pk}",
+                kind=source.kind,
+                identifier=getattr(source, _LOGIN_SOURCE_IDENTIFIER[source.kind]),
+                name=source.name,
+                metadata_url=source.metadata_url,
+                school_codes=tuple(school.code for school in source.schools.all()),
+            )
+            for source in organisation.login_sources.all()
+        ),
+        schools=tuple(School(code=school.code, name=school.name) for school in organisation.schools.all()),
+        # An allow-list names services; those not in this configuration (other environment,
+        # provider not in force) are left out so every key refers to a service that exists here.
+        allowed_service_keys=tuple(key for key in allowed if key in in_service) if allowed else None,
+    )

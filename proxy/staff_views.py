@@ -1,0 +1,132 @@
+"""Staff UI: snapshots, their validation reports, diffs, publish/rollback, tokens."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import operator_required
+from proxy import build
+from proxy.diff import snapshot_diff as compute_diff
+from proxy.models import Environment, ProxyToken, Publication, Snapshot
+from proxy.services import PublishRefused, proxy_token_revoke, snapshot_build, snapshot_publish
+from proxy.signing import SigningKeyMissing
+
+
+@operator_required
+def snapshot_list(request: HttpRequest) -> HttpResponse:
+    environment = request.GET.get("environment")
+    snapshots = Snapshot.objects.select_related("created_by").defer("files", "report")
+    if environment in Environment.values:
+        snapshots = snapshots.filter(environment=environment)
+    page = Paginator(snapshots, 50).get_page(request.GET.get("page"))
+    publications = {p.environment: p for p in Publication.objects.select_related("snapshot", "published_by")}
+    in_service = {p.snapshot_id for p in publications.values()}
+    return render(
+        request,
+        "proxy/snapshot_list.html",
+        {
+            "page": page,
+            "rows": [(value, label, publications.get(value)) for value, label in Environment.choices],
+            "environments": Environment.choices,
+            "environment": environment,
+            "in_service": in_service,
+            "retention_days": settings.PROXY_SNAPSHOT_RETENTION_DAYS,
+        },
+    )
+
+
+@operator_required
+def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    snapshot = get_object_or_404(Snapshot.objects.select_related("created_by"), pk=pk)
+    publication = Publication.objects.filter(environment=snapshot.environment).first()
+    earlier = (
+        Snapshot.objects.filter(environment=snapshot.environment, created_at__lt=snapshot.created_at).only("pk").first()
+    )
+    return render(
+        request,
+        "proxy/snapshot_detail.html",
+        {
+            "snapshot": snapshot,
+            "in_service": publication is not None and publication.snapshot_id == snapshot.pk,
+            "earlier": earlier,
+        },
+    )
+
+
+def _read_json(snapshot: Snapshot, name: str) -> dict:
+    try:
+        return json.loads(build.read_file(snapshot, name))
+    except (FileNotFoundError, build.TamperedSnapshot):
+        return {}
+
+
+@operator_required
+def snapshot_diff(request: HttpRequest) -> HttpResponse:
+    before = get_object_or_404(Snapshot, pk=request.GET.get("a") or 0)
+    after = get_object_or_404(Snapshot, pk=request.GET.get("b") or 0)
+    diff = compute_diff(
+        _read_json(before, "index.json"),
+        _read_json(after, "index.json"),
+        before_config=_read_json(before, "config.json"),
+        after_config=_read_json(after, "config.json"),
+    )
+    return render(request, "proxy/snapshot_diff.html", {"before": before, "after": after, "diff": diff})
+
+
+@operator_required
+@require_POST
+def snapshot_build_view(request: HttpRequest) -> HttpResponse:
+    environment = request.POST.get("environment", "")
+    if environment not in Environment.values:
+        messages.error(request, _("Choose an environment."))
+        return redirect("proxy:snapshot-list")
+    try:
+        snapshot = snapshot_build(environment=environment, trigger="manual rebuild", by=request.user, force=True)
+    except SigningKeyMissing as error:
+        messages.error(request, _("The build could not start: %(error)s") % {"error": error})
+        return redirect("proxy:snapshot-list")
+    if snapshot.status == Snapshot.Status.VALID:
+        messages.success(request, _("Snapshot %(id)s was built and published.") % {"id": snapshot.pk})
+    else:
+        messages.error(
+            request,
+            _("Snapshot %(id)s failed its checks; the earlier snapshot stays in service.") % {"id": snapshot.pk},
+        )
+    return redirect("proxy:snapshot-detail", pk=snapshot.pk)
+
+
+@operator_required
+@require_POST
+def snapshot_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish a valid snapshot; publishing an earlier one is a rollback."""
+    snapshot = get_object_or_404(Snapshot, pk=pk)
+    try:
+        snapshot_publish(snapshot=snapshot, by=request.user)
+    except PublishRefused as error:
+        messages.error(request, _("Not published: %(error)s") % {"error": error})
+    else:
+        messages.success(request, _("Snapshot %(id)s is now in service.") % {"id": snapshot.pk})
+    return redirect("proxy:snapshot-detail", pk=snapshot.pk)
+
+
+@operator_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    tokens = ProxyToken.objects.select_related("created_by")
+    return render(request, "proxy/token_list.html", {"tokens": tokens})
+
+
+@operator_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ProxyToken, pk=pk)
+    proxy_token_revoke(token=token, by=request.user)
+    messages.success(request, _("Token %(name)s was revoked.") % {"name": token.name})
+    return redirect("proxy:token-list")

@@ -1,0 +1,26 @@
+from django.urls import path, re_path
+
+from proxy import staff_views, views
+
+app_name = "proxy"
+
+ENV = r"(?P<environment>test|production)"
+
+urlpatterns = [
+    # DESIGN section 5: the contract with the proxy.
+    re_path(
+        rf"^{ENV}/(?P<name>metadata\.xml|attribute-filter\.xml|satosa-attribute-policy\.yaml|config\.json)$",
+        views.snapshot_file,
+        name="file",
+    ),
+    re_path(rf"^{ENV}/entities/(?P<identifier>.+)$", views.entity, name="entity"),
+    path("signing-cert.pem", views.signing_certificate, name="signing-cert"),
+    # Staff UI.
+    path("staff/", staff_views.snapshot_list, name="snapshot-list"),
+    path("staff/snapshots/<int:pk>/", staff_views.snapshot_detail, name="snapshot-detail"),
+    path("staff/snapshots/<int:pk>/publish/", staff_views.snapshot_publish_view, name="snapshot-publish"),
+    path("staff/build/", staff_views.snapshot_build_view, name="snapshot-build"),
+    path("staff/diff/", staff_views.snapshot_diff, name="snapshot-diff"),
+    path("staff/tokens/", staff_views.token_list, name="token-list"),
+    path("staff/tokens/<int:pk>/revoke/", staff_views.token_revoke, name="token-revoke"),
+]

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class PortalConfig(AppConfig):
-    name = "trustnet.portal"
-    label = "portal"
-    verbose_name = "Portal"
