@@ -115,7 +115,7 @@ def verify_pdf(content: bytes, budget: ReadingBudget | None = None) -> Verificat
 def printed_hash_of(content: bytes, budget: ReadingBudget | None = None) -> str:
     """The SHA-256 printed in the PDF's text, "" if none or unreadable; OverBudget past the budget."""
     from pypdf import PdfReader, apply_configuration
-    from pypdf.errors import LimitReachedError, PyPdfError
+    from pypdf.errors import LimitReachedError
 
     budget = budget or BUDGET
     deadline = time.monotonic() + budget.seconds
@@ -156,9 +156,13 @@ def printed_hash_of(content: bytes, budget: ReadingBudget | None = None) -> str:
                 # pypdf logs and skips a form XObject that failed, our deadline included.
                 if time.monotonic() > deadline:
                     raise OverBudget
-    except LimitReachedError as error:
+    except OverBudget:
+        raise
+    except (LimitReachedError, MemoryError, RecursionError) as error:
         raise OverBudget from error
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
+    except Exception:
+        # pypdf raises many kinds of error on a malformed file (an unknown filter, a number where a
+        # stream belongs, ...): such a file is simply not one trustnet issued, never a server error.
         return ""
     # Whitespace removed: a long hash may be wrapped over two lines.
     found = PRINTED_HASH.search(re.sub(r"\s+", "", "\n".join(texts)))
@@ -173,4 +177,6 @@ def _content_bytes(page: Any) -> int:
         return 0
     contents = contents.get_object()
     streams = contents if isinstance(contents, list) else [contents]
-    return sum(len(stream.get_object().get_data()) for stream in streams)
+    # Anything but a stream holds no content (pypdf then reads no text from it either).
+    objects = (stream.get_object() for stream in streams)
+    return sum(len(stream.get_data()) for stream in objects if hasattr(stream, "get_data"))

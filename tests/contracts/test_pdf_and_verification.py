@@ -302,6 +302,29 @@ def test_reading_past_the_time_budget_stops(db, client, monkeypatch):
     assert LIMITS_MESSAGE in response.content.decode()
 
 
+def malformed_page(contents) -> bytes:
+    writer = PdfWriter()
+    page = writer.add_blank_page(100, 100)
+    page[NameObject("/Contents")] = writer._add_object(contents)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def unknown_filter() -> StreamObject:
+    stream = StreamObject()
+    stream.set_data(b"xx")
+    stream[NameObject("/Filter")] = NameObject("/NoSuchFilter")
+    return stream
+
+
+@pytest.mark.parametrize("contents", [unknown_filter, DictionaryObject, lambda: NumberObject(3)])
+def test_a_malformed_file_matches_nothing_without_a_server_error(contents, db, client):
+    response = post_pdf(client, malformed_page(contents()))
+    assert response.status_code == 200
+    assert response.context["result"].match == "none"
+
+
 def test_verification_posts_are_rate_limited_per_client_address(db, client, settings):
     settings.ACCOUNT_RATE_LIMITS = {"verify_document": "3/m/ip"}
     cache.clear()
