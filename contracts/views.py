@@ -412,6 +412,15 @@ def staff_term_start_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """Anyone may check a signed agreement PDF or hash; the answer names the agreement and signatures."""
     bound = request.method == "POST"
+    # Per client address (ACCOUNT_RATE_LIMITS["verify_document"]), checked before the upload is read:
+    # each verification may cost a reading budget of CPU time.
+    if bound and not ratelimit.consume(request, action="verify_document"):
+        return render(
+            request,
+            "contracts/verify.html",
+            {"form": forms.VerifyForm(), "result": None, "memberships": [], "rate_limited": True},
+            status=429,
+        )
     form = forms.VerifyForm(request.POST if bound else None, request.FILES if bound else None)
     result = None
     if bound and form.is_valid():

@@ -132,6 +132,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "reauthenticate": "10/m/user",
+    # The public agreement verification page (contracts.views.verify): a person checks a few files.
+    "verify_document": "20/m/ip",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[trustnet] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -5,15 +5,20 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import time
+import zlib
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
 
 from contracts.models import SignedDocument
 from contracts.pdf import agreement_pdf_render, signed_document_for
 from contracts.services import text_sha256
+from contracts.verification import ReadingBudget
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +122,10 @@ def test_changed_pdf_matches_only_by_the_printed_text_hash(signed_membership, cl
     verification = result.context["result"]
     assert verification.match == "text"
     assert verification.printed_hash == signed_membership.signatures.first().text_sha256
-    assert "not the one trustnet issued" in result.content.decode()
+    page = result.content.decode()
+    assert "not the one trustnet issued" in page
+    assert "proves nothing about signatures" in page
+    assert "Sanna Signeeraaja" not in page and "Olli Operaattori" not in page
 
 
 @pytest.mark.parametrize("kind", ["text", "document"])
@@ -161,3 +169,178 @@ def test_garbage_pdf_matches_nothing(db, client):
 
 def test_verification_page_is_public(db, client):
     assert client.get(reverse("contracts:verify")).status_code == 200
+
+
+# --- Forged files (issue 15, item 1) and hostile files (item 2) ------------------------------------
+
+
+def pdf_with(content: bytes, pages: int = 1, *, form: bytes | None = None) -> bytes:
+    """A hand-built PDF: every page uses one shared FlateDecode content stream (and, given `form`,
+    a shared form XObject /X0 with that content), with a standard font so pypdf reads its text."""
+    writer = PdfWriter()
+
+    def flate(data: bytes) -> StreamObject:
+        stream = StreamObject()
+        stream.set_data(zlib.compress(data, 9))
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+        return stream
+
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+    )
+    fonts = DictionaryObject({NameObject("/F1"): font})
+    resources = DictionaryObject({NameObject("/Font"): fonts})
+    if form is not None:
+        xobject = flate(form)
+        xobject.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject(NumberObject(n) for n in (0, 0, 100, 100)),
+                NameObject("/Resources"): DictionaryObject({NameObject("/Font"): fonts}),
+            }
+        )
+        resources[NameObject("/XObject")] = DictionaryObject({NameObject("/X0"): writer._add_object(xobject)})
+    contents = writer._add_object(flate(content))
+    for _page in range(pages):
+        page = writer.add_blank_page(200, 200)
+        page[NameObject("/Contents")] = contents
+        page[NameObject("/Resources")] = resources
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def text_operators(size: int) -> bytes:
+    operator = b"BT /F1 12 Tf 10 10 Td (AAAAAAAA) Tj ET\n"
+    return operator * (size // len(operator))
+
+
+def printing(text: str) -> bytes:
+    return pdf_with(f"BT /F1 4 Tf 5 100 Td ({text}) Tj ET".encode())
+
+
+def post_pdf(client, content: bytes, **extra):
+    return client.post(
+        reverse("contracts:verify"), {"document": SimpleUploadedFile("a.pdf", content, "application/pdf")}, **extra
+    )
+
+
+def test_a_file_printing_an_issued_files_hash_is_not_genuine(signed_membership, client):
+    document = signed_document_for(signed_membership)
+    forged = printing(f"SHA-256:{document.sha256}")
+    assert len(forged) < 2000
+    response = post_pdf(client, forged)
+    verification = response.context["result"]
+    assert verification.match == "none"
+    assert verification.printed_hash == document.sha256
+    page = response.content.decode()
+    assert "exactly the document trustnet issued" not in page
+    assert "Sanna Signeeraaja" not in page and "Olli Operaattori" not in page
+    assert signed_membership.organisation.business_id not in page
+    assert "not a document trustnet issued" in page
+    assert "proves nothing about signatures" in page
+    # The genuine bytes still verify as the document.
+    genuine = post_pdf(client, document.pdf.open("rb").read())
+    assert genuine.context["result"].match == "document"
+    assert "Sanna Signeeraaja" in genuine.content.decode()
+
+
+def test_a_file_printing_a_text_hash_names_the_text_only(signed_membership, client):
+    text_hash = signed_membership.signatures.first().text_sha256
+    response = post_pdf(client, printing(f"SHA-256:{text_hash}"))
+    verification = response.context["result"]
+    assert verification.match == "text"
+    assert verification.memberships == [] and verification.document is None
+    page = response.content.decode()
+    assert "not the one trustnet issued" in page and "proves nothing about signatures" in page
+    assert "Sanna Signeeraaja" not in page and "Olli Operaattori" not in page
+
+
+LIMITS_MESSAGE = "could not be read within the limits"
+
+
+def test_pages_sharing_one_large_content_stream_stop_within_the_budget(db, client):
+    # 20 pages × 400 kB: about 8 MB of text operators to parse from a file of a few kB.
+    hostile = pdf_with(text_operators(400_000), pages=20)
+    assert len(hostile) < 20_000
+    started = time.monotonic()
+    response = post_pdf(client, hostile)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    assert response.context["result"].match == "unreadable"
+    assert LIMITS_MESSAGE in response.content.decode()
+    assert elapsed < 4
+
+
+def test_a_file_with_too_many_pages_is_not_read(db, client):
+    response = post_pdf(client, pdf_with(b"BT /F1 12 Tf 10 10 Td (A) Tj ET", pages=51))
+    assert response.context["result"].match == "unreadable"
+    assert LIMITS_MESSAGE in response.content.decode()
+
+
+def test_a_form_invoked_over_and_over_stops_at_the_deadline(db, client, monkeypatch):
+    monkeypatch.setattr("contracts.verification.BUDGET", ReadingBudget(seconds=1.0))
+    hostile = pdf_with(b"/X0 Do\n" * 100, form=text_operators(200_000))
+    started = time.monotonic()
+    response = post_pdf(client, hostile)
+    assert response.context["result"].match == "unreadable"
+    assert time.monotonic() - started < 3
+
+
+def test_reading_past_the_time_budget_stops(db, client, monkeypatch):
+    monkeypatch.setattr("contracts.verification.BUDGET", ReadingBudget(seconds=0.0))
+    response = post_pdf(client, printing("SHA-256:" + "ab" * 32))
+    assert response.status_code == 200
+    assert response.context["result"].match == "unreadable"
+    assert LIMITS_MESSAGE in response.content.decode()
+
+
+def malformed_page(contents) -> bytes:
+    writer = PdfWriter()
+    page = writer.add_blank_page(100, 100)
+    page[NameObject("/Contents")] = writer._add_object(contents)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def unknown_filter() -> StreamObject:
+    stream = StreamObject()
+    stream.set_data(b"xx")
+    stream[NameObject("/Filter")] = NameObject("/NoSuchFilter")
+    return stream
+
+
+@pytest.mark.parametrize("contents", [unknown_filter, DictionaryObject, lambda: NumberObject(3)])
+def test_a_malformed_file_matches_nothing_without_a_server_error(contents, db, client):
+    response = post_pdf(client, malformed_page(contents()))
+    assert response.status_code == 200
+    assert response.context["result"].match == "none"
+
+
+def test_verification_posts_are_rate_limited_per_client_address(db, client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"verify_document": "3/m/ip"}
+    cache.clear()
+    url = reverse("contracts:verify")
+    for _attempt in range(3):
+        assert client.post(url, {"sha256": "ab" * 32}).status_code == 200
+    limited = client.post(url, {"sha256": "ab" * 32})
+    assert limited.status_code == 429
+    assert limited.context["result"] is None
+    assert "Too many verifications from your address" in limited.content.decode()
+    # In the page's language.
+    finnish = client.post(url, {"sha256": "ab" * 32}, HTTP_ACCEPT_LANGUAGE="fi")
+    assert finnish.status_code == 429 and finnish["Content-Language"] == "fi"
+    assert 'lang="fi"' in finnish.content.decode()
+    # Reading the page is not limited, and another client is not affected.
+    assert client.get(url).status_code == 200
+    other = client.post(url, {"sha256": "ab" * 32}, REMOTE_ADDR="192.0.2.7")
+    assert other.status_code == 200 and other.context["result"].match == "none"
+    cache.clear()
