@@ -136,6 +136,9 @@ def test_hash_verifies(kind, signed_membership, client):
     assert result.context["result"].match == kind
     # The text is public, so its hash must not reveal who signed; the issued document may.
     assert ("Sanna Signeeraaja" in result.content.decode()) is (kind == "document")
+    if kind == "text":
+        # The text's language in words, never its code.
+        assert "(finnish)" in result.content.decode() and "(fi)" not in result.content.decode()
 
 
 def test_unknown_hash_matches_nothing(db, client):
