@@ -709,7 +709,7 @@ def service_withdraw(*, service: Service, by: User, reason: str) -> Service:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for withdrawing, so the member knows what to fix.")})
-    service = Service.objects.select_for_update().select_related("live_version", "provider").get(pk=service.pk)
+    service = Service.objects.select_for_update(of=("self",)).select_related("live_version").get(pk=service.pk)
     live = service.live_version
     if live is None:
         raise ValidationError(_("This service is not live, so there is nothing to withdraw."))
