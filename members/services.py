@@ -597,7 +597,13 @@ def service_create(
 def service_change(*, service: Service, by: User | None, data: Mapping[str, Any]) -> ServiceVersion:
     """Submit a new version of a service. A change waiting for review is replaced by this one."""
     service = Service.objects.select_for_update().get(pk=service.pk)
-    base = service.versions.filter(status=VersionStatus.PENDING).first() or service.live_version
+    # Without a live version (never approved, or withdrawn by staff) the latest version is the base,
+    # so a correction changes only what it gives, as for a live service.
+    base = (
+        service.versions.filter(status=VersionStatus.PENDING).first()
+        or service.live_version
+        or service.versions.first()
+    )
     merged = {name: getattr(base, name) for name in VERSION_FIELDS} if base else {}
     merged.update(data)
     cleaned = version_clean(protocol=service.protocol, data=merged)
