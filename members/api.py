@@ -36,6 +36,7 @@ from members.models import (
     Service,
     ServiceVersion,
 )
+from members.uris import MAX_ENTITY_ID_LENGTH, MAX_URI_LENGTH, validate_entity_id, validate_https_url
 
 
 class RegisterPagination(LimitOffsetPagination):
@@ -188,10 +189,16 @@ class LoginSourceWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LoginSourceKind.choices)
     name = serializers.CharField(max_length=200)
     hostname = serializers.CharField(max_length=253, required=False, allow_blank=True)
-    entity_id = serializers.CharField(max_length=400, required=False, allow_blank=True)
-    metadata_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    entity_id = serializers.CharField(
+        max_length=MAX_ENTITY_ID_LENGTH, required=False, allow_blank=True, validators=[validate_entity_id]
+    )
+    metadata_url = serializers.CharField(
+        max_length=MAX_URI_LENGTH, required=False, allow_blank=True, validators=[validate_https_url]
+    )
     tenant_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    issuer = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    issuer = serializers.CharField(
+        max_length=MAX_URI_LENGTH, required=False, allow_blank=True, validators=[validate_https_url]
+    )
     schools = serializers.ListField(
         child=serializers.CharField(max_length=5), required=False, max_length=5000,
         help_text="Codes of the organisation's own schools this source serves.",
@@ -207,7 +214,7 @@ class AllowedServicesSerializer(serializers.Serializer):
 
 class AcsEndpointSerializer(serializers.Serializer):
     binding = serializers.CharField(max_length=200)
-    location = serializers.CharField(max_length=500)
+    location = serializers.CharField(max_length=MAX_URI_LENGTH, validators=[validate_https_url])
     index = serializers.IntegerField(min_value=0, max_value=65535)
     is_default = serializers.BooleanField(default=False)
 
@@ -222,7 +229,10 @@ class VersionWriteSerializer(serializers.ModelSerializer):
     validation names what is missing; on change the fields not given keep their values."""
 
     acs_endpoints = AcsEndpointSerializer(many=True, required=False)
-    redirect_uris = serializers.ListField(child=serializers.CharField(max_length=500), required=False, max_length=50)
+    redirect_uris = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_URI_LENGTH, validators=[validate_https_url]),
+        required=False, max_length=50,
+    )  # fmt: skip
     requested_attributes = RequestedAttributeSerializer(many=True, required=False)
 
     class Meta:
@@ -235,7 +245,9 @@ class ServiceCreateSerializer(VersionWriteSerializer):
     provider = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     environment = serializers.ChoiceField(choices=Environment.choices)
     protocol = serializers.ChoiceField(choices=Protocol.choices)
-    entity_id = serializers.CharField(max_length=400, required=False, allow_blank=True)
+    entity_id = serializers.CharField(
+        max_length=MAX_ENTITY_ID_LENGTH, required=False, allow_blank=True, validators=[validate_entity_id]
+    )
     metadata = serializers.CharField(
         required=False, allow_blank=True,
         help_text="SAML: the service provider's metadata XML; its entityID, endpoints and certificates are used.",

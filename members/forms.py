@@ -26,6 +26,7 @@ from members.models import (
     ServiceVersion,
 )
 from members.services import ORGANISATION_FIELDS
+from members.uris import MAX_ENTITY_ID_LENGTH, validate_entity_id, validate_https_url
 
 
 class OrganisationForm(forms.ModelForm):
@@ -213,7 +214,9 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
         help_text=_("One https URL per line (HTTP-POST binding); the first is the default."),
     )
     metadata_file = forms.FileField(label=_("Metadata file"), required=False)
-    metadata_url = forms.URLField(label=_("Metadata URL"), required=False, assume_scheme="https")
+    metadata_url = forms.URLField(
+        label=_("Metadata URL"), required=False, assume_scheme="https", validators=[validate_https_url]
+    )
     redirect_uris_text = forms.CharField(
         label=_("Redirect URIs"),
         required=False,
@@ -290,8 +293,9 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
 class ServiceCreateForm(ServiceVersionForm):
     environment = forms.ChoiceField(label=_("Environment"), choices=Environment.choices)
     entity_id = forms.CharField(
-        label=_("entityID"), required=False, max_length=400, help_text=_("Not needed when metadata is given.")
-    )
+        label=_("entityID"), required=False, max_length=MAX_ENTITY_ID_LENGTH, validators=[validate_entity_id],
+        help_text=_("Not needed when metadata is given."),
+    )  # fmt: skip
 
     field_order = ["environment", "entity_id", "metadata_file", "metadata_url"]
 
@@ -304,6 +308,17 @@ class ServiceCreateForm(ServiceVersionForm):
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("The member sees this.")
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The member sees this. The service leaves the proxy configuration until a version is approved again."
+        ),
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from members.certificates import certificate_parse, normalise_certificate
+from members.uris import MAX_ENTITY_ID_LENGTH, validate_uri
 
 NS = {
     "md": "urn:oasis:names:tc:SAML:2.0:metadata",
@@ -164,6 +164,10 @@ def _read_entity(entity: etree._Element) -> SpMetadata:
     entity_id = (entity.get("entityID") or "").strip()
     if not entity_id:
         raise _error(_("The EntityDescriptor has no entityID."), "no_entity_id")
+    try:
+        validate_uri(entity_id, https=False, urn=True, max_length=MAX_ENTITY_ID_LENGTH)
+    except ValidationError as error:
+        raise _error(_("The metadata's entityID: %(problem)s") % {"problem": error.messages[0]}, "entity_id") from error
     sp = entity.find("md:SPSSODescriptor", NS)
     if sp is None:
         raise _error(_("The metadata has no SPSSODescriptor: it does not describe a service provider."), "no_sp")
@@ -239,8 +243,10 @@ def _pixels(value: str | None) -> int | None:
 def _first_https(parent: etree._Element, path: str) -> str:
     for element in parent.findall(path, NS):
         value = (element.text or "").strip()
-        if value.startswith("https://") and len(value) <= 500:
-            return value
+        try:
+            return validate_uri(value)
+        except ValidationError:
+            continue  # optional descriptive URLs: an unusable one is left out, not refused
     return ""
 
 
@@ -256,9 +262,12 @@ def validate_acs_endpoints(endpoints: list[dict]) -> list[dict]:
         index = endpoint.get("index")
         if binding not in BINDINGS:
             raise ValidationError(_("Unknown ACS binding: %(binding)s") % {"binding": binding[:200]}, code="acs")
-        if urlsplit(location).scheme != "https" or not urlsplit(location).hostname:
-            raise ValidationError(_("ACS location must be an https URL: %(location)s") % {"location": location[:200]},
-                                  code="acs")  # fmt: skip
+        try:
+            validate_uri(location)
+        except ValidationError as error:
+            message = _("ACS location %(number)s: %(problem)s") % {"number": len(cleaned) + 1,
+                                                                     "problem": error.messages[0]}  # fmt: skip
+            raise ValidationError(message, code="acs") from error
         if not isinstance(index, int) or index < 0 or index in seen:
             raise ValidationError(_("Each ACS endpoint needs its own index (0 or more)."), code="acs")
         seen.add(index)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.attributes import ATTRIBUTES, Attribute
 from members.business_id import validate_business_id
+from members.uris import validate_entity_id, validate_https_url
 
 
 class OrganisationKind(models.TextChoices):
@@ -188,10 +189,10 @@ class LoginSource(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=LoginSourceKind.choices)
     name = models.CharField(_("name"), max_length=200)
     hostname = models.CharField(_("Wilma hostname"), max_length=253, blank=True)
-    entity_id = models.CharField(_("entityID"), max_length=400, blank=True)
-    metadata_url = models.URLField(_("metadata URL"), max_length=500, blank=True)
+    entity_id = models.CharField(_("entityID"), max_length=400, blank=True, validators=[validate_entity_id])
+    metadata_url = models.URLField(_("metadata URL"), max_length=500, blank=True, validators=[validate_https_url])
     tenant_id = models.CharField(_("tenant ID"), max_length=64, blank=True)
-    issuer = models.URLField(_("issuer"), max_length=500, blank=True)
+    issuer = models.URLField(_("issuer"), max_length=500, blank=True, validators=[validate_https_url])
     schools = models.ManyToManyField(School, blank=True, related_name="login_sources", verbose_name=_("schools"))
     created_at = models.DateTimeField(auto_now_add=True)
     # The last check of the metadata at `metadata_url` (members.services.login_source_metadata_check):
@@ -254,7 +255,7 @@ class Service(models.Model):
     environment = models.CharField(_("environment"), max_length=20, choices=Environment.choices)
     protocol = models.CharField(_("protocol"), max_length=10, choices=Protocol.choices)
     # SAML: entityID is the service's identity in an environment (unique, held by the database).
-    entity_id = models.CharField(_("entityID"), max_length=400, blank=True)
+    entity_id = models.CharField(_("entityID"), max_length=400, blank=True, validators=[validate_entity_id])
     # OIDC: generated client_id, and the secret encrypted with TRUSTNET_SECRET_KEY (members/secrets.py).
     client_id = models.CharField(_("client ID"), max_length=64, blank=True)
     client_secret_encrypted = models.TextField(blank=True, editable=False)
@@ -262,6 +263,13 @@ class Service(models.Model):
         "ServiceVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Staff took the live service out of the proxy configuration (issue 15: a live service whose
+    # data broke every build had no way out). Cleared when staff approve a version again.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("service")
@@ -275,6 +283,10 @@ class Service(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["client_id"], condition=~models.Q(client_id=""), name="members_client_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | ~models.Q(withdrawal_reason=""),
+                name="members_withdrawal_has_reason",
             ),
         ]
 
@@ -307,12 +319,14 @@ class ServiceVersion(models.Model):
     description_fi = models.TextField(_("description (Finnish)"), blank=True)
     description_sv = models.TextField(_("description (Swedish)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
-    logo_url = models.URLField(_("logo URL"), max_length=500, blank=True)
+    logo_url = models.URLField(_("logo URL"), max_length=500, blank=True, validators=[validate_https_url])
     # SAML metadata (mdui:Logo) must state a logo's size in pixels.
     logo_width = models.PositiveSmallIntegerField(_("logo width (px)"), null=True, blank=True)
     logo_height = models.PositiveSmallIntegerField(_("logo height (px)"), null=True, blank=True)
-    information_url = models.URLField(_("information URL"), max_length=500, blank=True)
-    privacy_url = models.URLField(_("privacy statement URL"), max_length=500, blank=True)
+    information_url = models.URLField(_("information URL"), max_length=500, blank=True, validators=[validate_https_url])
+    privacy_url = models.URLField(
+        _("privacy statement URL"), max_length=500, blank=True, validators=[validate_https_url]
+    )
     # SAML: [{"binding": ..., "location": ..., "index": n, "is_default": bool}]
     acs_endpoints = models.JSONField(_("assertion consumer services"), default=list, blank=True)
     signing_certificate = models.TextField(_("signing certificate"), blank=True)
@@ -326,7 +340,7 @@ class ServiceVersion(models.Model):
     # OIDC
     redirect_uris = models.JSONField(_("redirect URIs"), default=list, blank=True)
     auth_method = models.CharField(_("client authentication"), max_length=30, choices=AuthMethod.choices, blank=True)
-    jwks_uri = models.URLField(_("JWKS URI"), max_length=500, blank=True)
+    jwks_uri = models.URLField(_("JWKS URI"), max_length=500, blank=True, validators=[validate_https_url])
     pkce_required = models.BooleanField(_("PKCE required"), default=True)
     # [{"key": "<attributes.ATTRIBUTES key>", "purpose": "..."}]
     requested_attributes = models.JSONField(_("requested attributes"), default=list, blank=True)

@@ -12,7 +12,6 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -53,6 +52,7 @@ from members.models import (
 from members.secrets import client_id_generate, client_secret_generate, secret_decrypt, secret_encrypt
 from members.selectors import expiry_horizon
 from members.signals import register_changed
+from members.uris import MAX_ENTITY_ID_LENGTH, validate_uri
 
 
 def _register_changed(*, environment: str | None, reason: str) -> None:
@@ -298,10 +298,16 @@ def login_source_save(
     errors = {
         name: _("Required for this kind of login source.") for name in required if not getattr(login_source, name)
     }
-    for name in ("metadata_url", "issuer"):
+    for name, options in (
+        ("metadata_url", {}), ("issuer", {}),
+        ("entity_id", {"https": False, "urn": True, "max_length": MAX_ENTITY_ID_LENGTH}),
+    ):  # fmt: skip
         value = getattr(login_source, name)
-        if value and urlsplit(value).scheme != "https":
-            errors[name] = _("Must be an https URL.")
+        if value and name not in errors:
+            try:
+                validate_uri(value, **options)
+            except ValidationError as error:
+                errors[name] = error.messages[0]
     if errors:
         raise ValidationError(errors)
     metadata_changed = before is None or any(
@@ -416,11 +422,6 @@ REVIEWED_FIELDS = (
 )
 
 
-def _https_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme == "https" and bool(parts.hostname)
-
-
 def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a version's content for `protocol`; a ValidationError names each bad field."""
     cleaned = {name: data[name] for name in VERSION_FIELDS if name in data}
@@ -432,8 +433,11 @@ def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
     if not (cleaned.get("name_fi") or "").strip():
         error("name_fi", _("The Finnish name is required."))
     for name in ("logo_url", "information_url", "privacy_url", "jwks_uri"):
-        if cleaned.get(name) and not _https_url(cleaned[name]):
-            error(name, _("Must be an https URL."))
+        if cleaned.get(name):
+            try:
+                validate_uri(cleaned[name])
+            except ValidationError as e:
+                error(name, e.messages[0])
     if cleaned.get("logo_url"):
         for name in ("logo_width", "logo_height"):
             size = cleaned.get(name)
@@ -482,12 +486,16 @@ def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
         uris = [str(u).strip() for u in cleaned.get("redirect_uris") or [] if str(u).strip()]
         if not uris:
             error("redirect_uris", _("At least one redirect URI is required."))
-        for uri in uris:
-            parts = urlsplit(uri)
-            if parts.scheme != "https" or not parts.hostname:
-                error("redirect_uris", _("Redirect URIs must use https: %(uri)s") % {"uri": uri[:200]})
-            elif parts.fragment or "#" in uri:
-                error("redirect_uris", _("Redirect URIs must not contain a fragment: %(uri)s") % {"uri": uri[:200]})
+        for number, uri in enumerate(uris, start=1):
+            try:
+                validate_uri(uri)
+            except ValidationError as e:
+                message = _("Redirect URI %(number)s: %(problem)s") % {"number": number, "problem": e.messages[0]}
+                error("redirect_uris", message)
+            else:
+                if "#" in uri:
+                    message = _("Redirect URIs must not contain a fragment: %(uri)s") % {"uri": uri[:200]}
+                    error("redirect_uris", message)
         cleaned["redirect_uris"] = uris
         method = cleaned.get("auth_method") or AuthMethod.CLIENT_SECRET_BASIC
         if method not in AuthMethod.values:
@@ -524,6 +532,8 @@ def version_data_from_metadata(metadata: SpMetadata) -> dict[str, Any]:
 
 def _auto_approval(service: Service, version: ServiceVersion, live: ServiceVersion | None) -> bool:
     """Whether this version may go live without a reviewer (DESIGN section 2; staff's review policy)."""
+    if service.withdrawn_at is not None:
+        return False  # staff withdrew it: only staff put it back
     policy = ReviewPolicy.current()
     if service.environment == "test" and policy.auto_approve_test:
         return True
@@ -558,8 +568,10 @@ def service_create(
         entity_id = entity_id.strip()
         if not entity_id:
             raise ValidationError({"entity_id": _("The entityID is required.")})
-        if len(entity_id) > 400:
-            raise ValidationError({"entity_id": _("The entityID is too long.")})
+        try:
+            validate_uri(entity_id, https=False, urn=True, max_length=MAX_ENTITY_ID_LENGTH)
+        except ValidationError as error:
+            raise ValidationError({"entity_id": error.messages[0]}) from error
         if Service.objects.filter(environment=environment, entity_id=entity_id).exists():
             raise ValidationError(
                 {"entity_id": _("A service with entityID %(entity_id)s is already registered in this environment.")
@@ -585,7 +597,13 @@ def service_create(
 def service_change(*, service: Service, by: User | None, data: Mapping[str, Any]) -> ServiceVersion:
     """Submit a new version of a service. A change waiting for review is replaced by this one."""
     service = Service.objects.select_for_update().get(pk=service.pk)
-    base = service.versions.filter(status=VersionStatus.PENDING).first() or service.live_version
+    # Without a live version (never approved, or withdrawn by staff) the latest version is the base,
+    # so a correction changes only what it gives, as for a live service.
+    base = (
+        service.versions.filter(status=VersionStatus.PENDING).first()
+        or service.live_version
+        or service.versions.first()
+    )
     merged = {name: getattr(base, name) for name in VERSION_FIELDS} if base else {}
     merged.update(data)
     cleaned = version_clean(protocol=service.protocol, data=merged)
@@ -640,11 +658,13 @@ def _approve(*, version: ServiceVersion, by: User | None, auto: bool) -> None:
     version.auto_approved = auto
     version.save(update_fields=["status", "reviewed_by", "reviewed_at", "auto_approved"])
     service.live_version = version
-    service.save(update_fields=["live_version"])
+    withdrawn = service.withdrawn_at is not None
+    service.withdrawn_at, service.withdrawn_by, service.withdrawal_reason = None, None, ""
+    service.save(update_fields=["live_version", "withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     audit_record(
         actor=by, action="service.approve", obj=version,
         before={"live_version": previous.pk if previous else None},
-        after={"live_version": version.pk, "auto_approved": auto},
+        after={"live_version": version.pk, "auto_approved": auto, **({"was_withdrawn": True} if withdrawn else {})},
     )  # fmt: skip
     _notify_decision(version=version)
     _register_changed(environment=service.environment, reason="service approved")
@@ -682,6 +702,44 @@ def service_reject(*, version: ServiceVersion, by: User | None, reason: str) -> 
     audit_record(actor=by, action="service.reject", obj=version, after={"reason": version.rejection_reason})
     _notify_decision(version=version)
     return version
+
+
+@transaction.atomic
+def service_withdraw(*, service: Service, by: User, reason: str) -> Service:
+    """Staff take a live service out of the proxy configuration, with a reason the member sees.
+
+    Its versions and settings stay (nothing is deleted); it returns only when staff approve a
+    version again, never by auto-approval. For a service whose data breaks the proxy's build, this
+    is how the other members' updates get going again (issue 15).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for withdrawing, so the member knows what to fix.")})
+    service = Service.objects.select_for_update(of=("self",)).select_related("live_version").get(pk=service.pk)
+    live = service.live_version
+    if live is None:
+        raise ValidationError(_("This service is not live, so there is nothing to withdraw."))
+    live.status = VersionStatus.WITHDRAWN
+    live.save(update_fields=["status"])
+    service.live_version = None
+    service.withdrawn_at, service.withdrawn_by, service.withdrawal_reason = timezone.now(), by, reason[:2000]
+    service.save(update_fields=["live_version", "withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    audit_record(
+        actor=by, action="service.withdraw", obj=service,
+        before={"live_version": live.pk}, after={"live_version": None, "reason": service.withdrawal_reason},
+    )  # fmt: skip
+    email_queue_to_users(
+        users=users_with_role(service.provider_id, [Role.ADMIN, Role.TECHNICAL]),
+        template="service_withdrawn",
+        context={
+            "service_name": live.name_fi,
+            "environment": service.environment,
+            "reason": service.withdrawal_reason,
+            "path": f"/members/services/{service.pk}/",
+        },
+    )
+    _register_changed(environment=service.environment, reason="service withdrawn")
+    return service
 
 
 def _notify_decision(*, version: ServiceVersion) -> None:

@@ -35,6 +35,7 @@ urlpatterns = [
     path("members/services/<int:pk>/", views.service_detail, name="service-detail"),
     path("members/services/<int:pk>/edit/", views.service_edit, name="service-edit"),
     path("members/services/<int:pk>/rotate-secret/", views.service_secret_rotate, name="service-secret-rotate"),
+    path("members/services/<int:pk>/withdraw/", views.service_withdraw, name="service-withdraw"),
     path("members/review/", views.review_queue, name="review-queue"),
     path("members/review/settings/", views.review_policy, name="review-policy"),
     path("members/versions/<int:pk>/approve/", views.version_approve, name="version-approve"),

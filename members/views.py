@@ -48,6 +48,7 @@ from members.forms import (
     ServiceFilterForm,
     ServiceVersionForm,
     StaffInvitationForm,
+    WithdrawForm,
     contact_forms,
 )
 from members.metadata import metadata_parse
@@ -60,10 +61,12 @@ from members.models import (
     Protocol,
     ReviewPolicy,
     School,
+    Service,
     ServiceVersion,
     VersionStatus,
 )
 from members.secrets import secret_decrypt, secret_encrypt
+from members.uris import uri_warnings, version_uris
 
 SECRET_SESSION_KEY = "members_new_client_secret"  # noqa: S105 (a session key name, not a secret)
 
@@ -86,9 +89,15 @@ def _secret_take(request: HttpRequest, service_pk: int) -> str | None:
     return secret_decrypt(remembered["secret"])
 
 
+# The services name a version's fields; the service form enters the lists as text.
+SERVICE_FORM_FIELDS = {"acs_endpoints": "acs_text", "redirect_uris": "redirect_uris_text"}
+
+
 def _errors_into(form: Form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
+            if SERVICE_FORM_FIELDS.get(name) in form.fields:
+                name = SERVICE_FORM_FIELDS[name]
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
@@ -394,10 +403,23 @@ def service_create(request: HttpRequest, pk: int, protocol: str) -> HttpResponse
             if created.client_secret:
                 _secret_remember(request, created.service.pk, created.client_secret)
             messages.success(request, _("Service registered."))
+            _warn_uris(request, created.service, created.version)
             return redirect("members:service-detail", pk=created.service.pk)
     return render(
         request, "members/service_form.html", {"form": form, "organisation": organisation, "protocol": protocol}
     )
+
+
+def _version_uri_warnings(service: Service, version: ServiceVersion | None) -> list[str]:
+    if version is None:
+        return []
+    return uri_warnings(version_uris(entity_id=service.entity_id, data=vars(version)))
+
+
+def _warn_uris(request: HttpRequest, service: Service, version: ServiceVersion) -> None:
+    """Tell the member at once about addresses a reviewer will be warned about too."""
+    for warning in _version_uri_warnings(service, version):
+        messages.warning(request, warning)
 
 
 @member_login_required
@@ -432,6 +454,8 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "encryption": certificate_describe(shown.encryption_certificate) if shown else None,
             "can_edit": can_edit_technical(request.user, service.provider_id),
             "reject_form": RejectForm(),
+            "withdraw_form": WithdrawForm(),
+            "uri_warnings": _version_uri_warnings(service, shown),
         },
     )
 
@@ -460,6 +484,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Change saved and live."))
             else:
                 messages.success(request, _("Change sent for review. The approved version stays live until then."))
+            _warn_uris(request, service, version)
             return redirect("members:service-detail", pk=service.pk)
     return render(
         request,
@@ -521,6 +546,22 @@ def version_reject(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Rejected; the member has been told why."))
     return redirect("members:service-detail", pk=version.service_id)
+
+
+@require_POST
+@operator_required
+def service_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    service = get_object_or_404(Service, pk=pk)
+    form = WithdrawForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"reason": _("Give the reason for withdrawing, so the member knows what to fix.")})
+        services.service_withdraw(service=service, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Withdrawn from the proxy configuration; the member has been told why."))
+    return redirect("members:service-detail", pk=service.pk)
 
 
 @operator_required

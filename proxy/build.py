@@ -7,10 +7,12 @@ number of services: fragments and entity documents are read and written in bulk.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import gzip
 import hashlib
 import json
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +46,58 @@ def read_inputs(
         services=tuple(s for s in inputs.services if s.environment == environment),
         home_organisations=inputs.home_organisations,
     )
+
+
+class UnrenderableServices(ValueError):
+    """Some services' inputs cannot be written into the proxy's files (legacy data from before the
+    register's URI checks, say). Names each such service and its provider, so the staff alert says
+    which service to correct or withdraw (issue 15, item 3) instead of an anonymous lxml error."""
+
+    def __init__(self, problems: list[tuple[Service, str]]) -> None:
+        self.services = [service for service, _ in problems]
+        self.problems = [f"{describe_service(service)}: {problem}" for service, problem in problems]
+        super().__init__("; ".join(self.problems))
+
+
+def describe_service(service: Service) -> str:
+    """A service as staff recognise it: name, provider, protocol and entityID or client_id.
+
+    The identifier is shown with `ascii()`, so an invisible or control character in it is visible.
+    """
+    name = service.name.fi or service.name.sv or service.name.en or service.key
+    provider = service.organisation_name.fi or service.organisation_name.sv or service.organisation_name.en
+    identifier = "entityID" if service.protocol == "saml" else "client_id"
+    return f"service {name} of {provider} ({identifier} {service.requester!a})"
+
+
+# What XML 1.0 cannot contain (its Char production): lxml refuses to write any of these.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+# The same in UTF-8 output: C0 controls other than tab, newline and return; U+FFFE and U+FFFF.
+_NOT_XML_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def _xml_problem(value: object, path: str = "") -> str | None:
+    """Where in a (frozen dataclass) input value a character XML cannot hold is, or None."""
+    if isinstance(value, str):
+        found = _NOT_XML.search(value)
+        if found is None:
+            return None
+        return f"{path or 'value'} contains the character {found.group()!a}, which XML cannot hold"
+    if isinstance(value, tuple):
+        return next((p for item in value if (p := _xml_problem(item, path))), None)
+    if dataclasses.is_dataclass(value):
+        for item in dataclasses.fields(value):
+            problem = _xml_problem(getattr(value, item.name), item.name if not path else f"{path}.{item.name}")
+            if problem:
+                return problem
+    return None
+
+
+def unrenderable_services(inputs: ProxyInputs) -> list[tuple[Service, str]]:
+    """Each service whose inputs hold a character the XML outputs cannot contain, with where."""
+    return [(service, problem) for service in inputs.services if (problem := _xml_problem(service))]
 
 
 @dataclass
@@ -164,10 +218,16 @@ def render(inputs: ProxyInputs) -> Rendered:
     new: dict[str, Fragment] = {}
     fragments = []
     fragment_errors: list[str] = []
+    unrenderable: list[tuple[Service, str]] = []
     for service, key in zip(saml, keys, strict=True):
         found = _fragment_memory.get(key)
         if found is None:
-            xml = metadata_xml.entity_fragment(service, registration_authority=authority)
+            try:
+                xml = metadata_xml.entity_fragment(service, registration_authority=authority)
+            except ValueError as error:
+                # Go on, so the failure names every broken service, not only the first.
+                unrenderable.append((service, _xml_problem(service) or f"{type(error).__name__}: {error}"))
+                continue
             parsed = etree.fromstring(xml, metadata_xml.PARSER)
             errors = validation.xsd_errors(parsed)
             # The aggregate's signature gate relies on each fragment being canonical (see
@@ -178,12 +238,29 @@ def render(inputs: ProxyInputs) -> Rendered:
             found = _remember(key, xml, errors)
         fragments.append(found[0])
         fragment_errors += [f"metadata.xml: entity {service.entity_id}: {error}" for error in found[1]]
+    if unrenderable:
+        raise UnrenderableServices(unrenderable)
     if new:
         Fragment.objects.bulk_create(new.values(), ignore_conflicts=True)
 
-    attribute_filter = release_rules.attribute_filter_xml(inputs)
-    satosa_policy = release_rules.satosa_policy_yaml(inputs)
-    config = release_rules.config_json(inputs)
+    try:
+        attribute_filter = release_rules.attribute_filter_xml(inputs)
+        satosa_policy = release_rules.satosa_policy_yaml(inputs)
+        config = release_rules.config_json(inputs)
+    except ValueError as error:
+        # The release rules are written for all services at once; look for the ones to blame
+        # only now, so a good build never pays for the search.
+        culprits = unrenderable_services(inputs)
+        if culprits:
+            raise UnrenderableServices(culprits) from error
+        raise
+    # The attribute filter and the SATOSA policy are written as text (release_rules), so nothing
+    # stops a control character reaching them: the proxy would then fail to parse the file.
+    if _NOT_XML_BYTES.search(attribute_filter) or _NOT_XML_BYTES.search(satosa_policy):
+        culprits = unrenderable_services(inputs)
+        if culprits:
+            raise UnrenderableServices(culprits)
+        raise ValueError("the attribute filter or the SATOSA policy holds a character XML cannot hold")
     digest = hashlib.sha256()
     digest.update(json.dumps(profile(), sort_keys=True).encode())
     for part in (*keys, attribute_filter, satosa_policy, config):

@@ -57,9 +57,12 @@ _LOGIN_SOURCE_IDENTIFIER = {
 }
 
 
+SERVICE_KEY_PREFIX = "service-"
+
+
 def service_key(service_id: int) -> str:
     """Stable across builds and environments: the register's primary key."""
-    return f"service-{service_id}"
+    return f"{SERVICE_KEY_PREFIX}{service_id}"
 
 
 def collect_inputs(*, environment: str, on: datetime.date) -> ProxyInputs:

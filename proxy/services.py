@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -107,16 +108,24 @@ def snapshot_build(
         except Exception as error:
             # Bad inputs still leave a failed snapshot for staff to read; nothing is published.
             logger.exception("proxy inputs of %s could not be rendered", environment)
+            broken = error.services if isinstance(error, build.UnrenderableServices) else []
+            if broken:
+                errors = [f"inputs could not be rendered: {problem}" for problem in error.problems]
+            else:
+                errors = [f"inputs could not be rendered: {type(error).__name__}: {error}"]
             snapshot = Snapshot.objects.create(
                 environment=environment,
                 created_at=now,
                 created_by=by if by is not None and by.is_authenticated else None,
                 trigger=trigger[:200],
                 status=Snapshot.Status.FAILED,
-                errors=[f"inputs could not be rendered: {type(error).__name__}: {error}"],
+                errors=errors,
             )
-            audit_record(actor=by, action="proxy.snapshot_failed", obj=snapshot, after={"errors": snapshot.errors})
-            _alert_staff(snapshot)
+            audit_record(
+                actor=by, action="proxy.snapshot_failed", obj=snapshot,
+                after={"errors": snapshot.errors[:20], "services": [service.key for service in broken][:20]},
+            )  # fmt: skip
+            _alert_staff(snapshot, broken=broken)
             return snapshot
 
         current = current_snapshot(environment)
@@ -194,7 +203,17 @@ def snapshot_build(
         return snapshot
 
 
-def _alert_staff(snapshot: Snapshot) -> None:
+def _service_page(service: Any) -> str:
+    """The register page of a service the build failed on (where staff can withdraw it), or ""."""
+    from proxy.register import SERVICE_KEY_PREFIX
+
+    if not service.key.startswith(SERVICE_KEY_PREFIX) or not service.key[len(SERVICE_KEY_PREFIX) :].isdigit():
+        return ""
+    return reverse("members:service-detail", args=[int(service.key[len(SERVICE_KEY_PREFIX) :])])
+
+
+def _alert_staff(snapshot: Snapshot, *, broken: list | tuple = ()) -> None:
+    """Email staff that a build failed; `broken`: the services it failed on, each named with a link."""
     from accounts.models import User
     from emails.sending import email_queue_to_users
 
@@ -207,6 +226,10 @@ def _alert_staff(snapshot: Snapshot) -> None:
             "snapshot_id": snapshot.pk,
             "errors": snapshot.errors[:10],
             "path": f"/proxy/staff/snapshots/{snapshot.pk}/",
+            "services": [
+                {"description": build.describe_service(service), "path": _service_page(service)}
+                for service in broken[:10]
+            ],
         },
     )
 
