@@ -261,12 +261,13 @@ def schools_import_preview(*, organisation: Organisation, text: str) -> list[Sch
             row.errors.append(_("expected 3 columns (code, name, type), got %(count)s") % {"count": len(record)})
         # A control character (a NUL above all) is named as such rather than as a wrong code or
         # type; it is also kept out of the query below, which PostgreSQL would refuse.
-        for column, value in (("code", row.code), ("name", row.name), ("type", row.school_type)):
+        for value, message in (
+            (row.code, _("code: the value contains a character that is not allowed (a control character)")),
+            (row.name, _("name: the value contains a character that is not allowed (a control character)")),
+            (row.school_type, _("type: the value contains a character that is not allowed (a control character)")),
+        ):
             if has_control_character(value):
-                row.errors.append(
-                    _("%(column)s: the value contains a character that is not allowed (a control character)")
-                    % {"column": column}
-                )
+                row.errors.append(message)
         if not re.fullmatch(SCHOOL_CODE_PATTERN, row.code):
             if not has_control_character(row.code):
                 row.errors.append(_("code: a school code has exactly five digits"))
