@@ -25,6 +25,7 @@ from members import services
 from members.access import can_edit_technical, visible_organisation_ids
 from members.metadata import metadata_parse
 from members.models import (
+    SCHOOL_CODE_PATTERN,
     Contact,
     Environment,
     LoginSource,
@@ -169,14 +170,18 @@ def require_technical(user: User, organisation_id: int) -> None:
 
 class SchoolWriteSerializer(serializers.Serializer):
     organisation = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    code = serializers.CharField(max_length=5)
+    code = serializers.RegexField(
+        SCHOOL_CODE_PATTERN, max_length=5, help_text="Five ASCII digits (oppilaitosnumero).",
+        error_messages={"invalid": _("A school code (oppilaitosnumero) has exactly five digits.")},
+    )  # fmt: skip
     name = serializers.CharField(max_length=200)
     school_type = serializers.ChoiceField(choices=SchoolType.choices)
 
 
 class SchoolImportSerializer(serializers.Serializer):
     csv = serializers.CharField(
-        help_text="Rows of `code,name,type` (`,` or `;`, header optional). All rows are imported or none."
+        max_length=1024 * 1024,  # the UI's upload limit (1 MB)
+        help_text="Rows of `code,name,type` (`,` or `;`, header optional). All rows are imported or none.",
     )
 
 
@@ -200,7 +205,11 @@ class LoginSourceWriteSerializer(serializers.Serializer):
         max_length=MAX_URI_LENGTH, required=False, allow_blank=True, validators=[validate_https_url]
     )
     schools = serializers.ListField(
-        child=serializers.CharField(max_length=5), required=False, max_length=5000,
+        child=serializers.RegexField(
+            SCHOOL_CODE_PATTERN, max_length=5,
+            error_messages={"invalid": _("A school code (oppilaitosnumero) has exactly five digits.")},
+        ),
+        required=False, max_length=5000,
         help_text="Codes of the organisation's own schools this source serves.",
     )  # fmt: skip
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from csv_files import csv_decode
 from members.attributes import ATTRIBUTES
 from members.models import (
+    MUNICIPALITY_CODE_PATTERN,
     AuthMethod,
     ContactKind,
     Environment,
@@ -49,7 +53,7 @@ class OrganisationForm(forms.ModelForm):
 
     def clean_municipality_codes(self) -> list[str]:
         codes = [c.strip() for c in self.cleaned_data["municipality_codes"].replace(";", ",").split(",") if c.strip()]
-        bad = [c for c in codes if not (len(c) == 3 and c.isdigit())]
+        bad = [c for c in codes if not re.fullmatch(MUNICIPALITY_CODE_PATTERN, c)]
         if bad:
             raise forms.ValidationError(
                 _("Not a three-digit municipality code: %(codes)s"), params={"codes": ", ".join(bad)}
@@ -102,22 +106,26 @@ class SchoolImportForm(forms.Form):
     )
     text = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The preview names the line and column of a NUL ("a character that is not allowed");
+        # Django's own check would only say "(Hidden field text) Null characters are not allowed."
+        self.fields["text"].validators = []
+
     def clean(self) -> dict:
         data = super().clean()
         upload = data.get("file")
         if upload:
             if upload.size > 1024 * 1024:
-                raise forms.ValidationError(_("The file is larger than 1 MB."))
-            raw = upload.read()
+                self.add_error("file", _("The file is larger than 1 MB."))
+                return data
             try:
-                data["text"] = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                try:
-                    data["text"] = raw.decode("cp1252")
-                except UnicodeDecodeError as error:
-                    raise forms.ValidationError(_("Save the file as UTF-8 text.")) from error
+                data["text"] = csv_decode(upload.read())
+            except ValidationError as error:
+                self.add_error("file", error)
+                return data
         if not data.get("text"):
-            raise forms.ValidationError(_("Choose a CSV file."))
+            self.add_error("file", _("Choose a CSV file."))
         return data
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -104,6 +106,24 @@ class Contact(models.Model):
         return f"{self.get_kind_display()}: {self.name}"
 
 
+# ASCII digits only: `\d` and str.isdigit() also accept Arabic-Indic (٠١٢) and full-width (０１２)
+# digits, which look like a code on screen but are not one to the proxy or Statistics Finland.
+MUNICIPALITY_CODE_PATTERN = r"^[0-9]{3}$"
+SCHOOL_CODE_PATTERN = r"^[0-9]{5}$"
+
+
+def has_control_character(value: str) -> bool:
+    """True if the text holds a control character (NUL, a tab, a line break …) a name cannot have."""
+    return any(unicodedata.category(character) == "Cc" for character in value)
+
+
+def validate_no_control_characters(value: str) -> None:
+    # A NUL cannot be stored in PostgreSQL at all, and other control characters break the login
+    # page and the proxy's files the name is shown in: refuse them at the field, by name.
+    if has_control_character(value):
+        raise ValidationError(_("The value contains a character that is not allowed (a control character)."))
+
+
 class MunicipalityCode(models.Model):
     """A 3-digit Statistics Finland municipality code of a home organisation."""
 
@@ -111,7 +131,7 @@ class MunicipalityCode(models.Model):
     code = models.CharField(
         _("municipality code"),
         max_length=3,
-        validators=[RegexValidator(r"^\d{3}$", _("A municipality code has exactly three digits."))],
+        validators=[RegexValidator(MUNICIPALITY_CODE_PATTERN, _("A municipality code has exactly three digits."))],
     )
 
     class Meta:
@@ -140,9 +160,11 @@ class School(models.Model):
         _("school code"),
         max_length=5,
         unique=True,
-        validators=[RegexValidator(r"^\d{5}$", _("A school code (oppilaitosnumero) has exactly five digits."))],
+        validators=[
+            RegexValidator(SCHOOL_CODE_PATTERN, _("A school code (oppilaitosnumero) has exactly five digits."))
+        ],
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_control_characters])
     school_type = models.CharField(_("school type"), max_length=20, choices=SchoolType.choices)
 
     class Meta:

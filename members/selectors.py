@@ -93,6 +93,11 @@ def organisation_list(
     return organisations
 
 
+def school_list(*, organisation: Organisation) -> QuerySet[School]:
+    """An organisation's schools in code order (the export's order, so two exports diff cleanly)."""
+    return School.objects.filter(organisation=organisation).order_by("code")
+
+
 def expiry_horizon() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(days=settings.TRUSTNET_CERTIFICATE_WARNING_DAYS)
 

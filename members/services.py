@@ -9,7 +9,7 @@ import hashlib
 import io
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import audit_record, audit_state
+from csv_files import csv_cell_unescape
 from emails.sending import email_queue, email_queue_to_users
 from members.access import has_role, users_with_role
 from members.attributes import ATTRIBUTES
@@ -33,6 +34,7 @@ from members.metadata_fetch import metadata_fetch
 from members.models import (
     EDUCATION_PROVIDER_KINDS,
     LOGIN_SOURCE_REQUIRED_FIELDS,
+    SCHOOL_CODE_PATTERN,
     AuthMethod,
     Contact,
     Invitation,
@@ -48,6 +50,7 @@ from members.models import (
     Service,
     ServiceVersion,
     VersionStatus,
+    has_control_character,
 )
 from members.secrets import client_id_generate, client_secret_generate, secret_decrypt, secret_encrypt
 from members.selectors import expiry_horizon
@@ -187,39 +190,101 @@ SCHOOL_TYPE_ALIASES = {
     "varhaiskasvatus": SchoolType.EARLY_CHILDHOOD, "muu": SchoolType.OTHER,
 }  # fmt: skip
 MAX_IMPORT_ROWS = 2000
+# The columns of a school CSV, in order, with the header words a spreadsheet may have for each;
+# the export writes the first word of each, so an exported file imports again unchanged.
+SCHOOL_CSV_COLUMNS = {
+    "code": ("code", "koodi", "oppilaitosnumero", "kod", "skolkod"),
+    "name": ("name", "nimi", "namn"),
+    "type": ("type", "tyyppi", "typ", "school_type", "oppilaitostyyppi"),
+}
+SCHOOL_CSV_HEADER = [words[0] for words in SCHOOL_CSV_COLUMNS.values()]
+# Python's csv module refuses a field over this many characters; no column needs a tenth of it.
+CSV_FIELD_LIMIT = csv.field_size_limit()
+
+
+def _school_csv_header(record: list[str]) -> bool:
+    """Is this first line a header? A header in another column order is refused, not guessed at."""
+    cells = [cell.strip().lower() for cell in record]
+    if cells and cells[0] in SCHOOL_CSV_COLUMNS["code"]:
+        return True
+    named = [column for cell in cells if cell for column, words in SCHOOL_CSV_COLUMNS.items() if cell in words]
+    if len(named) >= 2 and len(named) == len([cell for cell in cells if cell]):
+        raise ValidationError(
+            {"file": _("The first line names the columns in another order; they must be: %(columns)s.")
+             % {"columns": ", ".join(SCHOOL_CSV_HEADER)}}
+        )  # fmt: skip
+    return False
+
+
+def _school_csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of every line; a line the csv module cannot read is a field error."""
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:2048], delimiters=",;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = reader.line_num or 1
+            if "field larger than field limit" in str(error):
+                message = _("line %(line)s: a value is longer than %(count)s characters") % {
+                    "line": line, "count": CSV_FIELD_LIMIT,
+                }  # fmt: skip
+            else:
+                message = _("line %(line)s: this line cannot be read as CSV") % {"line": line}
+            raise ValidationError({"file": message}) from error
+        yield reader.line_num, record
 
 
 def schools_import_preview(*, organisation: Organisation, text: str) -> list[SchoolImportRow]:
     """Parse a CSV of `code,name,type` (header optional, `,` or `;`) and check every row.
 
     Nothing is written. A row's errors name the column; the caller imports only if no row has any.
+    A file that cannot be imported at all (unreadable, no schools, too many, a header in the
+    wrong order) raises ValidationError on `file`.
     """
-    try:
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;")
-    except csv.Error:
-        dialect = csv.excel
     rows: list[SchoolImportRow] = []
-    reader = csv.reader(io.StringIO(text), dialect)
     seen: dict[str, int] = {}
-    for number, record in enumerate(reader, start=1):
-        if not any(cell.strip() for cell in record):
+    for number, record in _school_csv_records(text):
+        if not any(cell.strip(" \t,;") for cell in record):  # blank, or separators only
             continue
-        if number == 1 and record and record[0].strip().lower() in ("code", "koodi", "oppilaitosnumero", "kod"):
+        if not rows and not seen and _school_csv_header(record):
             continue
-        cells = [*([c.strip() for c in record]), "", "", ""]
+        # An exported file imports unchanged: its formula escaping (csv_files.csv_cell) is undone.
+        cells = [*([csv_cell_unescape(c.strip()) for c in record]), "", "", ""]
         row = SchoolImportRow(line=number, code=cells[0], name=cells[1], school_type=cells[2].lower())
         if len(record) > 3:
             row.errors.append(_("expected 3 columns (code, name, type), got %(count)s") % {"count": len(record)})
-        if not (len(row.code) == 5 and row.code.isdigit()):
-            row.errors.append(_("code: a school code has exactly five digits"))
-        if not row.name:
+        # A control character (a NUL above all) is named as such rather than as a wrong code or
+        # type; it is also kept out of the query below, which PostgreSQL would refuse.
+        for value, message in (
+            (row.code, _("code: the value contains a character that is not allowed (a control character)")),
+            (row.name, _("name: the value contains a character that is not allowed (a control character)")),
+            (row.school_type, _("type: the value contains a character that is not allowed (a control character)")),
+        ):
+            if has_control_character(value):
+                row.errors.append(message)
+        if not re.fullmatch(SCHOOL_CODE_PATTERN, row.code):
+            if not has_control_character(row.code):
+                row.errors.append(_("code: a school code has exactly five digits"))
+            row.code = _printable(row.code)
+        if has_control_character(row.name):
+            row.name = _printable(row.name)
+        elif not row.name:
             row.errors.append(_("name: required"))
         elif len(row.name) > 200:
             row.errors.append(_("name: at most 200 characters"))
-        if row.school_type not in SCHOOL_TYPE_ALIASES:
+            row.name = row.name[:200] + "…"
+        if has_control_character(row.school_type):
+            row.school_type = _printable(row.school_type)
+        elif row.school_type not in SCHOOL_TYPE_ALIASES:
             row.errors.append(
                 _("type: unknown school type %(type)s; use one of %(types)s")
-                % {"type": row.school_type or "–", "types": ", ".join(SchoolType.values)}
+                % {"type": row.school_type[:50] or "–", "types": ", ".join(SchoolType.values)}
             )
         else:
             row.school_type = SCHOOL_TYPE_ALIASES[row.school_type]
@@ -229,7 +294,10 @@ def schools_import_preview(*, organisation: Organisation, text: str) -> list[Sch
         rows.append(row)
         if len(rows) > MAX_IMPORT_ROWS:
             raise ValidationError({"file": _("At most %(count)s schools per import.") % {"count": MAX_IMPORT_ROWS}})
-    owners = dict(School.objects.filter(code__in=list(seen)).values_list("code", "organisation_id"))
+    if not rows:
+        raise ValidationError({"file": _("The file has no schools.")})
+    valid_codes = [code for code in seen if re.fullmatch(SCHOOL_CODE_PATTERN, code)]
+    owners = dict(School.objects.filter(code__in=valid_codes).values_list("code", "organisation_id"))
     for row in rows:
         if row.code in owners:
             if owners[row.code] != organisation.pk:
@@ -237,6 +305,11 @@ def schools_import_preview(*, organisation: Organisation, text: str) -> list[Sch
             else:
                 row.exists = True
     return rows
+
+
+def _printable(value: str) -> str:
+    """The value as the preview may show it: control characters as `�`, at most 200 characters."""
+    return "".join("\ufffd" if has_control_character(character) else character for character in value[:200])
 
 
 @transaction.atomic
@@ -249,8 +322,6 @@ def schools_import(*, organisation: Organisation, by: User, text: str) -> int:
         raise ValidationError(
             {"file": [_("line %(line)s: %(errors)s") % {"line": r.line, "errors": "; ".join(r.errors)} for r in bad]}
         )
-    if not rows:
-        raise ValidationError({"file": _("The file has no schools.")})
     existing = {s.code: s for s in School.objects.filter(organisation=organisation, code__in=[r.code for r in rows])}
     new, changed = [], []
     for row in rows:

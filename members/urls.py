@@ -11,6 +11,7 @@ urlpatterns = [
     path("members/organisations/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),
     path("members/organisations/<int:pk>/schools/new/", views.school_edit, name="school-create"),
     path("members/organisations/<int:pk>/schools/import/", views.school_import, name="school-import"),
+    path("members/organisations/<int:pk>/schools/export/", views.school_export, name="school-export"),
     path("members/organisations/<int:pk>/schools/<int:school_pk>/", views.school_edit, name="school-edit"),
     path("members/organisations/<int:pk>/schools/<int:school_pk>/delete/", views.school_delete, name="school-delete"),
     path("members/organisations/<int:pk>/login-sources/new/", views.login_source_edit, name="login-source-create"),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import member_login_required, operator_required
 from accounts.models import User
+from csv_files import csv_response
 from members import selectors, services
 from members.access import (
     can_edit_organisation,
@@ -242,14 +243,28 @@ def school_import(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("members:organisation-detail", pk=organisation.pk)
             rows = services.schools_import_preview(organisation=organisation, text=text)
         except ValidationError as error:
+            # A file refused as a whole (no schools, too many, unreadable): the message stays on
+            # the form shown, so it is not lost with a fresh one.
             _errors_into(form, error)
-        form = SchoolImportForm(initial={"text": text})
     has_errors = bool(rows) and any(row.errors for row in rows)
+    if rows and not has_errors:
+        # The checked text goes back with the confirm button; a file with errors is uploaded again.
+        form = SchoolImportForm(initial={"text": text})
+    elif rows:
+        form = SchoolImportForm()
     return render(
         request,
         "members/school_import.html",
         {"form": form, "rows": rows, "has_errors": has_errors, "organisation": organisation},
     )
+
+
+@member_login_required
+def school_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organisation's schools as CSV in the import's columns, for whoever may see them."""
+    organisation = get_organisation_for_user(request, pk)
+    rows = ([s.code, s.name, s.school_type] for s in selectors.school_list(organisation=organisation))
+    return csv_response(filename=f"schools-{organisation.pk}.csv", header=services.SCHOOL_CSV_HEADER, rows=rows)
 
 
 @member_login_required

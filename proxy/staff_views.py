@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import operator_required
 from proxy import build
 from proxy.diff import snapshot_diff as compute_diff
+from proxy.forms import SnapshotDiffForm
 from proxy.models import Environment, ProxyToken, Publication, Snapshot
 from proxy.services import PublishRefused, proxy_token_revoke, snapshot_build, snapshot_publish
 from proxy.signing import SigningKeyMissing
@@ -70,8 +71,12 @@ def _read_json(snapshot: Snapshot, name: str) -> dict:
 
 @operator_required
 def snapshot_diff(request: HttpRequest) -> HttpResponse:
-    before = get_object_or_404(Snapshot, pk=request.GET.get("a") or 0)
-    after = get_object_or_404(Snapshot, pk=request.GET.get("b") or 0)
+    form = SnapshotDiffForm(request.GET)
+    if not form.is_valid():
+        # A hand-edited address: say which number is wrong rather than fail (issue 15 item 4).
+        return render(request, "proxy/snapshot_diff.html", {"form": form}, status=400)
+    before = get_object_or_404(Snapshot, pk=form.cleaned_data["a"])
+    after = get_object_or_404(Snapshot, pk=form.cleaned_data["b"])
     diff = compute_diff(
         _read_json(before, "index.json"),
         _read_json(after, "index.json"),

@@ -24,7 +24,7 @@ def _layer_modules() -> list[str]:
 def test_the_layers_are_the_designed_order():
     apps_in_order = [name for name in _layer_modules() if "." not in name]
     assert apps_in_order == [
-        "portal", "proxy", "steering", "contracts", "members", "accounts", "audit", "emails", "widgets",
+        "portal", "proxy", "steering", "contracts", "members", "accounts", "audit", "emails", "widgets", "csv_files",
     ]  # fmt: skip
 
 

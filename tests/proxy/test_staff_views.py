@@ -125,3 +125,29 @@ def test_tokens_page_shows_last_pull_and_revokes(as_user, operator, client, two_
     as_user(operator).post(f"/proxy/staff/tokens/{token.pk}/revoke/")
     assert ProxyToken.objects.get().revoked_at is not None
     assert Entry.objects.filter(action="proxy.token_revoked", actor=operator).exists()
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "named"),
+    [
+        ("abc", None, "Earlier snapshot"),
+        (None, "1.5", "Later snapshot"),
+        ("-1", None, "Earlier snapshot"),
+        ("99999999999999999999", None, "Earlier snapshot"),
+        ("1e400", None, "Earlier snapshot"),
+        ("\x00", None, "Earlier snapshot"),
+        ("", None, "Earlier snapshot"),
+    ],
+)
+def test_diff_with_a_malformed_snapshot_number_is_a_400_naming_it(as_user, operator, two_snapshots, a, b, named):
+    """Issue 15 item 4: `?a=abc` was a 500; a hand-edited address gets a message instead."""
+    first, second = two_snapshots
+    query = {"a": first.pk if a is None else a, "b": second.pk if b is None else b}
+    response = as_user(operator).get("/proxy/staff/diff/", query)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "does not name two snapshots" in body and named in body
+
+
+def test_diff_of_a_snapshot_that_does_not_exist_is_404(as_user, operator, two_snapshots):
+    assert as_user(operator).get("/proxy/staff/diff/", {"a": 2**62, "b": two_snapshots[0].pk}).status_code == 404
