@@ -305,6 +305,11 @@ class Termination(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A notice may be withdrawn by the party that gave it before its end date; kept, not deleted.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("termination")
@@ -318,7 +323,17 @@ class Termination(models.Model):
                 condition=~models.Q(kind="breach") | models.Q(breach_notice__isnull=False),
                 name="contracts_breach_termination_has_notice",
             ),
+            # Each party gives notice once; a second notice would change nothing (issue 15, item 9).
+            models.UniqueConstraint(
+                fields=["membership", "given_by"],
+                condition=models.Q(kind="notice", withdrawn_at__isnull=True),
+                name="contracts_one_standing_notice_per_party",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.membership}: {self.get_kind_display()} → {self.ends_on:%Y-%m-%d}"
+
+    @property
+    def is_standing(self) -> bool:
+        return self.withdrawn_at is None

@@ -460,6 +460,13 @@ def termination_create(
     if kind == Termination.Kind.NOTICE:
         if ends_on is not None:
             raise ValidationError({"ends_on": _("The end of a notice period is computed, not chosen.")})
+        # Checked under the membership's row lock, so two notices sent at once cannot both pass.
+        standing = _standing_notice(membership, given_by)
+        if standing is not None:
+            raise ValidationError(
+                _("Notice has already been given; the membership ends on %(date)s.")
+                % {"date": date_format(standing.ends_on, "SHORT_DATE_FORMAT")}
+            )
         try:
             ends_on = notice_period_end(
                 given_by=given_by, member_role=membership.role, notice_date=today, term_starts=term_start_dates()
@@ -524,6 +531,66 @@ def termination_create(
     if membership.ends_on <= today:
         _membership_end_locked(membership, by=by)
     return termination
+
+
+def _standing_notice(membership: Membership, given_by: str) -> Termination | None:
+    return (
+        membership.terminations.filter(kind=Termination.Kind.NOTICE, given_by=given_by, withdrawn_at__isnull=True)
+        .order_by("created_at")
+        .first()
+    )
+
+
+def _earliest_standing_end(membership: Membership) -> datetime.date | None:
+    ends = membership.terminations.filter(withdrawn_at__isnull=True).values_list("ends_on", flat=True)
+    return min(ends, default=None)
+
+
+@transaction.atomic
+def notice_withdraw(*, termination: Termination, by: Any) -> Membership:
+    """Withdraw a notice before its end date, by the party that gave it.
+
+    The membership's end date becomes the earliest of its remaining terminations (none: it
+    continues). The notice is kept, marked withdrawn; both sides hear of it as of the notice.
+    """
+    membership = Membership.objects.select_for_update().select_related("organisation").get(pk=termination.membership_id)
+    termination = Termination.objects.select_for_update().get(pk=termination.pk)
+    _check_party(membership=membership, given_by=termination.given_by, by=by)
+    today = timezone.localdate()
+    if termination.kind != Termination.Kind.NOTICE:
+        raise ValidationError(_("Only a notice can be withdrawn."))
+    if termination.withdrawn_at is not None:
+        raise ValidationError(_("This notice has already been withdrawn."))
+    if membership.ended_at is not None or termination.ends_on <= today:
+        raise ValidationError(_("The notice period has ended; the notice can no longer be withdrawn."))
+    before_termination = audit_state(termination)
+    termination.withdrawn_at = timezone.now()
+    termination.withdrawn_by = by
+    termination.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit_record(
+        actor=by,
+        action="membership.notice_withdraw",
+        obj=termination,
+        before=before_termination,
+        after=audit_state(termination),
+    )
+    before = audit_state(membership, MEMBERSHIP_FIELDS)
+    membership.ends_on = _earliest_standing_end(membership)
+    membership.save(update_fields=["ends_on"])
+    audit_record(
+        actor=by,
+        action="membership.end_date",
+        obj=membership,
+        before=before,
+        after=audit_state(membership, MEMBERSHIP_FIELDS),
+    )
+    _notify_change(membership, "notice_withdrawn")
+    _email_both_sides(
+        membership,
+        "contracts_notice_withdrawn",
+        {"given_by": Party(termination.given_by).label, "ends_on": membership.ends_on},
+    )
+    return membership
 
 
 def _membership_end_locked(membership: Membership, *, by: Any) -> bool:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("memberships/<int:pk>/", views.membership_detail, name="membership-detail"),
     path("memberships/<int:pk>/pdf/", views.membership_pdf, name="membership-pdf"),
     path("memberships/<int:pk>/notice/", views.membership_notice, name="membership-notice"),
+    path("notices/<int:pk>/withdraw/", views.notice_withdraw, name="notice-withdraw"),
     path("memberships/<int:pk>/countersign/", views.membership_countersign, name="membership-countersign"),
     path("memberships/<int:pk>/breach/", views.breach_notice_create, name="breach-notice-create"),
     path("breach-notices/<int:pk>/respond/", views.breach_respond, name="breach-respond"),

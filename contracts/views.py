@@ -15,7 +15,16 @@ from django.views.decorators.http import require_POST
 from accounts.access import member_login_required, operator_required
 from contracts import forms, selectors, services
 from contracts.decisions import version_decision
-from contracts.models import AgreementVersion, BreachNotice, MemberRole, Membership, Party, Signature, TermStart
+from contracts.models import (
+    AgreementVersion,
+    BreachNotice,
+    MemberRole,
+    Membership,
+    Party,
+    Signature,
+    Termination,
+    TermStart,
+)
 from contracts.notice import NoKnownTermStart, notice_period_end
 from contracts.pdf import signed_document_for
 from contracts.verification import verify_hash, verify_pdf
@@ -130,7 +139,13 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     notice_ends_on = None
     notice_problem = ""
-    if membership.is_in_force(today):
+    terminations = list(membership.terminations.select_related("withdrawn_by"))
+    # A party gives notice once; while its notice stands it may withdraw it instead (issue 15).
+    own_notice = next(
+        (t for t in terminations if t.kind == Termination.Kind.NOTICE and t.given_by == party and t.is_standing),
+        None,
+    )
+    if membership.is_in_force(today) and own_notice is None:
         try:
             notice_ends_on = notice_period_end(
                 given_by=party, member_role=membership.role, notice_date=today, term_starts=services.term_start_dates()
@@ -153,7 +168,8 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current_version": current,
             "outdated": outdated,
             "signatures": signatures,
-            "terminations": membership.terminations.all(),
+            "terminations": terminations,
+            "own_notice": own_notice,
             "breach_notices": breach_notices,
             "party": party,
             "can_act": can_act,
@@ -216,6 +232,25 @@ def membership_notice(request: HttpRequest, pk: int) -> HttpResponse:
         _("Notice given. The membership ends on %(date)s.")
         % {"date": date_format(termination.ends_on, "SHORT_DATE_FORMAT")},
     )
+
+
+@require_POST
+@member_login_required
+def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a notice. Whoever may not act for the party that gave it gets 403 from the service."""
+    termination = get_object_or_404(Termination, pk=pk)
+    _get_membership_for_user(request, termination.membership_id)
+    try:
+        membership = services.notice_withdraw(termination=termination, by=request.user)
+    except ValidationError as error:
+        return _action_failed(request, termination.membership_id, error)
+    if membership.ends_on is None:
+        message = _("Notice withdrawn. The membership continues.")
+    else:
+        message = _("Notice withdrawn. Another termination still stands: the membership ends on %(date)s.") % {
+            "date": date_format(membership.ends_on, "SHORT_DATE_FORMAT")
+        }
+    return _action_done(request, membership.pk, message)
 
 
 @require_POST

@@ -29,7 +29,7 @@ from members.models import (
     Service,
     ServiceVersion,
 )
-from members.services import ORGANISATION_FIELDS
+from members.services import NO_ROLE_MESSAGE, ORGANISATION_FIELDS
 from members.uris import MAX_ENTITY_ID_LENGTH, validate_entity_id, validate_https_url
 
 
@@ -59,6 +59,14 @@ class OrganisationForm(forms.ModelForm):
                 _("Not a three-digit municipality code: %(codes)s"), params={"codes": ", ".join(bad)}
             )
         return codes
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "is_home_organisation" in self.fields and not (
+            data.get("is_home_organisation") or data.get("is_service_provider")
+        ):
+            self.add_error("is_home_organisation", NO_ROLE_MESSAGE)
+        return data
 
 
 class MemberOrganisationForm(OrganisationForm):

@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from audit.services import audit_record, audit_state
@@ -66,6 +67,8 @@ def _register_changed(*, environment: str | None, reason: str) -> None:
 
 # Organisation OIDs in the Finnish national registry (DESIGN section 2: 1.2.246.562.10.…).
 OID_PATTERN = re.compile(r"1\.2\.246\.562\.10\.\d{1,20}")
+# The form and the service say the same (the form before anything is saved).
+NO_ROLE_MESSAGE = gettext_lazy("Choose at least one role: home organisation or service provider.")
 ORGANISATION_FIELDS = (
     "name_fi", "name_sv", "name_en", "business_id", "oid", "kind", "is_home_organisation",
     "is_service_provider", "street_address", "postal_code", "city",
@@ -89,7 +92,23 @@ def organisation_save(
         raise ValidationError({"oid": _("An organisation OID looks like 1.2.246.562.10.12345678901.")})
     if organisation.is_home_organisation and organisation.kind not in EDUCATION_PROVIDER_KINDS:
         raise ValidationError({"is_home_organisation": _("Only education providers may join as home organisations.")})
-    organisation.full_clean()
+    # A member joins in at least one role (issue 15, item 9). Checked when the roles are set, so
+    # an old record without a role can still have its address corrected by its own admin.
+    role_error = None
+    if (creating or {"is_home_organisation", "is_service_provider"} & set(data)) and not (
+        organisation.is_home_organisation or organisation.is_service_provider
+    ):
+        role_error = ValidationError({"is_home_organisation": NO_ROLE_MESSAGE})
+    try:
+        organisation.full_clean()
+    except ValidationError as error:
+        if role_error is not None:
+            error.error_dict.setdefault("is_home_organisation", []).extend(
+                role_error.error_dict["is_home_organisation"]
+            )
+        raise
+    if role_error is not None:
+        raise role_error
     organisation.save()
     codes_changed = False
     if municipality_codes is not None:

@@ -126,9 +126,18 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Failed logins and second-factor codes (accounts/lockout.py): many people share one address (a
+# school's NAT), so the per-address limits are only generous ceilings; the tight limit is per account
+# and address, with a looser one per account across addresses.
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login": "300/m/ip",
+    # allauth's own: per address (a ceiling) and per account (key: the email).
+    "login_failed": "100/5m/ip,20/5m/key",
+    "login_failed_account_address": "5/5m/key",
+    # Wrong TOTP or recovery codes: per user and address, per user. allauth's own check of the
+    # codes shares "login_failed" above (its ceiling per address).
+    "mfa_failed_user_address": "5/5m/key",
+    "mfa_failed": "10/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "reauthenticate": "10/m/user",
@@ -138,6 +147,13 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[trustnet] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "trustnet"
+MFA_FORMS = {
+    "authenticate": "accounts.mfa_forms.AuthenticateForm",
+    "reauthenticate": "accounts.mfa_forms.ReauthenticateForm",
+}
+# The client's address for the limits above is REMOTE_ADDR unless a number of reverse proxies in
+# front is declared; X-Forwarded-For is never trusted by default (anyone can send it).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Members' users may be required to use MFA too (DESIGN section 1).
 TRUSTNET_MEMBER_MFA_REQUIRED = env.bool("MEMBER_MFA_REQUIRED", default=False)
 # How long an invitation link stays valid.
