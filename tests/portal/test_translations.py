@@ -14,6 +14,7 @@ SOURCE_DIRS = [
     "trustnet",
     "emails",
     "widgets",
+    "csv_files",
     "audit",
     "accounts",
     "members",
