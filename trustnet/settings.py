@@ -287,6 +287,8 @@ REST_FRAMEWORK = {
         "accounts.api_auth.MfaRequirementMet",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON for every API error, a too large body (413) included.
+    "EXCEPTION_HANDLER": "members.api_errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
 }
