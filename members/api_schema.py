@@ -15,6 +15,12 @@ VALIDATION_ERROR = {
     "additionalProperties": {},
     "description": "Field name → list of messages (`non_field_errors` for the request as a whole).",
 }
+# A body over the size limit: the message and the limit in bytes (members/api_errors.py).
+TOO_LARGE = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "limit_bytes": {"type": "integer"}},
+    "required": ["detail", "limit_bytes"],
+}
 WRITE_METHODS = {"post", "put", "patch"}
 ERRORS = {
     "401": "Not authenticated.",
@@ -25,7 +31,7 @@ ERRORS = {
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular POSTPROCESSING_HOOK: add 401/403/404 with `{"detail": ...}` to each operation,
-    and 400 with the field errors to each write."""
+    400 with the field errors and 413 for a too large body to each write."""
     for path in result.get("paths", {}).values():
         for method, operation in path.items():
             responses = operation.setdefault("responses", {})
@@ -35,6 +41,13 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                     {
                         "description": "Invalid input; nothing was changed.",
                         "content": {"application/json": {"schema": VALIDATION_ERROR}},
+                    },
+                )
+                responses.setdefault(
+                    "413",
+                    {
+                        "description": "The request body is over the size limit (DATA_UPLOAD_MAX_MEMORY_SIZE).",
+                        "content": {"application/json": {"schema": TOO_LARGE}},
                     },
                 )
             for status, description in ERRORS.items():

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,6 +41,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI served from this site, pinned by the package version (no CDN, works offline).
+    "drf_spectacular_sidecar",
+    "csp",
     # trustnet's apps, bottom layer first (DESIGN section 6; import-linter keeps the order).
     "emails",
     "audit",
@@ -53,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -298,6 +303,8 @@ REST_FRAMEWORK = {
         "accounts.api_auth.MfaRequirementMet",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON for every API error, a too large body (413) included.
+    "EXCEPTION_HANDLER": "members.api_errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
 }
@@ -306,6 +313,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Member register of the MPASSid trust network.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from drf-spectacular-sidecar's static files, not a CDN (pinned, offline, CSP 'self').
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge image from validator.swagger.io: the page loads nothing from elsewhere.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # Organisations and login sources both have a `kind`; name each choice set.
     "ENUM_NAME_OVERRIDES": {"LoginSourceKindEnum": "members.models.LoginSourceKind.choices"},
     "POSTPROCESSING_HOOKS": [
@@ -342,3 +355,19 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy on every response (django-csp; docs/security-headers.md): only this
+# site's own files run or style a page, no inline script, style or event handler anywhere, no
+# framing, no form posting elsewhere. Views that need more say so with csp_update (only the API
+# docs: Swagger UI's stylesheet draws its icons from data: images).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

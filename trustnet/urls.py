@@ -1,9 +1,23 @@
+from allauth.mfa.totp.views import activate_totp
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+# Swagger UI with its start script as a file of its own (no inline script) from the pinned
+# drf-spectacular-sidecar files; its stylesheet draws icons from data: images.
+api_docs = csp_update({"img-src": [SELF, "data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")
+)
+# The authenticator app's QR code is an <img> with a data: URI (allauth's page); only this page
+# may show data: images.
+mfa_activate_totp = csp_update({"img-src": [SELF, "data:"]})(activate_totp)
 
 urlpatterns = [
+    # Before allauth's own URLs, so this (same path, same name) is the one that answers.
+    path("accounts/2fa/totp/activate/", mfa_activate_totp, name="mfa_activate_totp"),
     path("", include("portal.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
@@ -14,7 +28,7 @@ urlpatterns = [
     path("proxy/", include("proxy.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
 ]
 
 if settings.DEBUG:

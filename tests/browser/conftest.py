@@ -77,6 +77,31 @@ def _fail_fast(page):
     page.set_default_timeout(10_000)
 
 
+# Reports every Content-Security-Policy violation on the console, where the fixture below sees it
+# (Chromium's own "Refused to …" log lines are caught too; this also names the directive).
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
+}, true);
+"""
+
+
+def is_csp_violation(text: str) -> bool:
+    return "Content Security Policy" in text or text.startswith("CSP violation:")
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(context):
+    """Every journey runs under the site's Content-Security-Policy: any violation on any page of the
+    test fails it (issue 15 item 8). Tests that provoke one on purpose may clear the list."""
+    violations: list[str] = []
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)
+    context.on("console", lambda message: is_csp_violation(message.text) and violations.append(message.text))
+    yield violations
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture(scope="session")
 def _proxy_signing_files(tmp_path_factory):
     """One metadata-signing key for the session (valid since 2020, so journeys may travel in time)."""
@@ -163,7 +188,8 @@ def assert_accessible(page, name: str) -> None:
     """axe-core's WCAG 2.1 A/AA rules: no serious or critical violation. Also keeps a screenshot."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    page.add_script_tag(path=str(AXE))
+    # Evaluated, not added as an inline <script>: the site's CSP refuses inline scripts.
+    page.evaluate(AXE.read_text())
     result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     report = [

@@ -369,3 +369,16 @@ def test_member_cannot_create_a_steering_group(admin_a, as_user):
 
     assert as_user(admin_a).post(reverse("steering:group-create"), {"name": "X"}).status_code == 403
     assert not SteeringGroup.objects.exists()
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_vote_on_a_closed_proposal_is_refused_with_a_message(open_proposal, seats, operator, as_user, htmx):
+    with time_machine.travel(open_proposal.deadline):
+        services.proposal_close(proposal=open_proposal, by=operator)
+        headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+        response = as_user(seats[0].holder).post(
+            reverse("steering:vote", args=[open_proposal.pk]), {"choice": "yes"}, **headers
+        )
+    assert response.status_code == 400
+    assert "Voting on this proposal has closed." in response.content.decode()
+    assert not Vote.objects.exists()
