@@ -68,7 +68,7 @@ def certificates() -> dict[str, str]:
         "empty_block": "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
         "random_bytes": der_pem(bytes(range(256)) * 4),
         "two_certificates": good + build_certificate(not_after=FAR_FUTURE - datetime.timedelta(days=1)),
-        "oversized": der_pem(base64.b64decode(base64_body(good)) * 12),
+        "oversized": der_pem(base64.b64decode(base64_body(good)) * 40),
     }
 
 
