@@ -23,7 +23,8 @@ from rest_framework.response import Response
 from accounts.models import User
 from members import services
 from members.access import can_edit_technical, visible_organisation_ids
-from members.metadata import metadata_parse
+from members.certificates import MAX_CERTIFICATE_CHARS
+from members.metadata import MAX_ACS_ENDPOINTS, metadata_parse
 from members.models import (
     SCHOOL_CODE_PATTERN,
     Contact,
@@ -237,7 +238,7 @@ class VersionWriteSerializer(serializers.ModelSerializer):
     """A service version's content. Every field is optional here: on create the service's own
     validation names what is missing; on change the fields not given keep their values."""
 
-    acs_endpoints = AcsEndpointSerializer(many=True, required=False)
+    acs_endpoints = AcsEndpointSerializer(many=True, required=False, max_length=MAX_ACS_ENDPOINTS)
     redirect_uris = serializers.ListField(
         child=serializers.CharField(max_length=MAX_URI_LENGTH, validators=[validate_https_url]),
         required=False, max_length=50,
@@ -247,7 +248,10 @@ class VersionWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceVersion
         fields = list(services.VERSION_FIELDS)
-        extra_kwargs = {name: {"required": False} for name in services.VERSION_FIELDS}
+        extra_kwargs = {
+            **{name: {"required": False} for name in services.VERSION_FIELDS},
+            **{name: {"required": False, "max_length": MAX_CERTIFICATE_CHARS} for name in services.CERTIFICATE_FIELDS},
+        }
 
 
 class ServiceCreateSerializer(VersionWriteSerializer):

@@ -5,7 +5,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_FORMAT = re.compile(r"^(\d{7})-(\d)$")
+# ASCII digits only: \d also matches Arabic-Indic and full-width digits, which int() reads.
+_FORMAT = re.compile(r"([0-9]{7})-([0-9])")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
 
 
@@ -22,13 +23,13 @@ def business_id_check_digit(digits: str) -> int | None:
 def normalise_business_id(value: str) -> str:
     """Trim and pad the six-digit form some old registrations use ("123456-7" → "0123456-7")."""
     value = value.strip()
-    if re.fullmatch(r"\d{6}-\d", value):
+    if re.fullmatch(r"[0-9]{6}-[0-9]", value):
         value = "0" + value
     return value
 
 
 def validate_business_id(value: str) -> None:
-    match = _FORMAT.match(normalise_business_id(value))
+    match = _FORMAT.fullmatch(normalise_business_id(value))
     if not match:
         raise ValidationError(
             _("Enter the business ID as seven digits, a hyphen and a check digit, e.g. 0245437-2."),

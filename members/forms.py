@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from csv_files import csv_decode
 from members.attributes import ATTRIBUTES
+from members.metadata import MAX_ACS_ENDPOINTS
 from members.models import (
     MUNICIPALITY_CODE_PATTERN,
     AuthMethod,
@@ -275,6 +276,16 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
             self.fields["auth_method"].required = True
             if instance:
                 self.fields["redirect_uris_text"].initial = "\n".join(instance.redirect_uris)
+
+    def clean_acs_text(self) -> str:
+        text = self.cleaned_data.get("acs_text", "")
+        count = sum(1 for line in text.splitlines() if line.strip())
+        if count > MAX_ACS_ENDPOINTS:
+            raise forms.ValidationError(
+                _("There are %(count)s assertion consumer service endpoints; at most %(limit)s are accepted."),
+                params={"count": count, "limit": MAX_ACS_ENDPOINTS},
+            )
+        return text
 
     def version_data(self) -> dict[str, Any]:
         """The form's content as service-version fields (metadata not yet applied)."""

@@ -33,6 +33,14 @@ BINDINGS = {
     "urn:oasis:names:tc:SAML:2.0:bindings:PAOS",
 }
 _DANGEROUS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
+# Numbers members give are read with ASCII-only patterns: str.isdigit() and \d accept
+# superscript, Arabic-Indic and full-width digits, which int() then refuses or reads (issue 15).
+_ASCII_NUMBER = re.compile(r"[0-9]{1,6}")
+MAX_ACS_INDEX = 65535  # an unsignedShort in the SAML schema
+# Caps on repeated elements (issue 15, item 5). Real SPs have a handful of ACS endpoints and, during
+# a key rollover, two or three keys; more is a mistake or an attempt to make us parse at length.
+MAX_ACS_ENDPOINTS = 20
+MAX_KEY_DESCRIPTORS = 10
 
 
 @dataclass
@@ -124,7 +132,7 @@ def idp_metadata_parse(data: bytes, *, entity_id: str) -> IdpMetadata:
             _("The metadata has no IDPSSODescriptor: it does not describe a SAML identity provider."), "no_idp"
         )
     certificates = []
-    for descriptor in idp.findall("md:KeyDescriptor", NS):
+    for descriptor in _key_descriptors(idp):
         if descriptor.get("use", "") not in ("", "signing"):
             continue
         for element in descriptor.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS):
@@ -132,6 +140,12 @@ def idp_metadata_parse(data: bytes, *, entity_id: str) -> IdpMetadata:
                 certificates.append(normalise_certificate(element.text))
     if not certificates:
         raise _error(_("The identity provider's metadata has no signing certificate."), "no_certificate")
+    if len(certificates) > MAX_KEY_DESCRIPTORS:
+        raise _error(
+            _("The metadata has %(count)s signing certificates; at most %(limit)s are accepted.")
+            % {"count": len(certificates), "limit": MAX_KEY_DESCRIPTORS},
+            "too_many_certificates",
+        )
     # During a key rollover a provider publishes the old and the new certificate: one usable is enough.
     usable, first_error = [], None
     for certificate in certificates:
@@ -171,22 +185,24 @@ def _read_entity(entity: etree._Element) -> SpMetadata:
     sp = entity.find("md:SPSSODescriptor", NS)
     if sp is None:
         raise _error(_("The metadata has no SPSSODescriptor: it does not describe a service provider."), "no_sp")
-    endpoints = []
-    for acs in sp.findall("md:AssertionConsumerService", NS):
-        endpoints.append(
-            {
-                "binding": acs.get("Binding", ""),
-                "location": acs.get("Location", ""),
-                "index": int(acs.get("index", "0")) if (acs.get("index") or "0").isdigit() else -1,
-                "is_default": acs.get("isDefault", "false").lower() == "true",
-            }
-        )
+    acs_elements = sp.findall("md:AssertionConsumerService", NS)
+    if len(acs_elements) > MAX_ACS_ENDPOINTS:
+        raise _error(_too_many_acs(len(acs_elements)), "acs")
+    endpoints = [
+        {
+            "binding": acs.get("Binding", ""),
+            "location": acs.get("Location", ""),
+            "index": _acs_index(acs.get("index", "0")),
+            "is_default": acs.get("isDefault", "false").lower() == "true",
+        }
+        for acs in acs_elements
+    ]
     try:
         endpoints = validate_acs_endpoints(endpoints)
     except ValidationError as error:
         raise _error(error.messages[0], "acs") from error
     signing, encryption = "", ""
-    for descriptor in sp.findall("md:KeyDescriptor", NS):
+    for descriptor in _key_descriptors(sp):
         certificate = descriptor.find("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS)
         if certificate is None or not (certificate.text or "").strip():
             continue
@@ -220,7 +236,8 @@ def _read_entity(entity: etree._Element) -> SpMetadata:
         metadata.logo_url = _first_https(ui, "mdui:Logo")
         for logo in ui.findall("mdui:Logo", NS):
             if (logo.text or "").strip() == metadata.logo_url:
-                metadata.logo_width, metadata.logo_height = _pixels(logo.get("width")), _pixels(logo.get("height"))
+                metadata.logo_width = _pixels(logo.get("width"), "width")
+                metadata.logo_height = _pixels(logo.get("height"), "height")
                 break
     if not metadata.names:
         metadata.names = _by_language(entity, "md:Organization/md:OrganizationDisplayName")
@@ -236,8 +253,50 @@ def _by_language(parent: etree._Element, path: str) -> dict[str, str]:
     return values
 
 
-def _pixels(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) <= 4 else None
+def _key_descriptors(role: etree._Element) -> list[etree._Element]:
+    descriptors = role.findall("md:KeyDescriptor", NS)
+    if len(descriptors) > MAX_KEY_DESCRIPTORS:
+        raise _error(
+            _("The metadata has %(count)s KeyDescriptor elements; at most %(limit)s are accepted.")
+            % {"count": len(descriptors), "limit": MAX_KEY_DESCRIPTORS},
+            "too_many_keys",
+        )
+    return descriptors
+
+
+def _shown(value: str) -> str:
+    """A member's value quoted in a message: short, and on one line."""
+    return " ".join(value.split())[:20]
+
+
+def _acs_index(value: str) -> int:
+    if not _ASCII_NUMBER.fullmatch(value.strip()) or int(value) > MAX_ACS_INDEX:
+        raise _error(
+            _("The index “%(value)s” of an AssertionConsumerService element is not a whole number from 0 to 65535.")
+            % {"value": _shown(value)},
+            "acs",
+        )
+    return int(value)
+
+
+def _pixels(value: str | None, attribute: str) -> int | None:
+    """A logo's width or height; the range (16–2000) is checked with the service's other fields."""
+    if value is None:
+        return None
+    if not _ASCII_NUMBER.fullmatch(value.strip()):
+        raise _error(
+            _("The %(attribute)s “%(value)s” of the mdui:Logo element is not a whole number of pixels.")
+            % {"attribute": attribute, "value": _shown(value)},
+            "logo",
+        )
+    return int(value)
+
+
+def _too_many_acs(count: int) -> str:
+    return _("There are %(count)s assertion consumer service endpoints; at most %(limit)s are accepted.") % {
+        "count": count,
+        "limit": MAX_ACS_ENDPOINTS,
+    }
 
 
 def _first_https(parent: etree._Element, path: str) -> str:
@@ -254,6 +313,8 @@ def validate_acs_endpoints(endpoints: list[dict]) -> list[dict]:
     """At least one ACS; known bindings; https locations; unique indexes; one default at most."""
     if not endpoints:
         raise ValidationError(_("At least one assertion consumer service endpoint is required."), code="acs")
+    if len(endpoints) > MAX_ACS_ENDPOINTS:
+        raise ValidationError(_too_many_acs(len(endpoints)), code="acs")
     seen: set[int] = set()
     cleaned = []
     for endpoint in endpoints:
