@@ -51,7 +51,7 @@ def attribute(key: str, *, required: bool = True, purpose: str = "login") -> Req
     return RequestedAttribute(
         key=key,
         saml_name=model.saml_name,
-        friendly_name=key,
+        friendly_name=model.friendly_name,
         oidc_claim=model.oidc_claim,
         is_required=required,
         purpose=purpose,

@@ -74,9 +74,9 @@ def test_each_entity_carries_registration_ui_keys_endpoints_attributes_organisat
         for a in sp.findall("md:AttributeConsumingService/md:RequestedAttribute", NS)
     }
     assert requested == {
-        "uid": ("urn:mpass.id:uid", "true"),
+        "mpassUsername": ("urn:mpass.id:uid", "true"),
         "givenName": ("urn:oid:2.5.4.42", "false"),
-        "surname": ("urn:oid:2.5.4.4", "false"),
+        "sn": ("urn:oid:2.5.4.4", "false"),
     }
     assert entity.find("md:Organization/md:OrganizationName", NS).text == "Palveluntarjoaja Oy"
     contacts = entity.findall("md:ContactPerson", NS)
