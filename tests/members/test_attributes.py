@@ -96,6 +96,7 @@ def test_a_seven_part_role_value_with_a_known_name_and_code_is_accepted(value):
         (_role(name="Opettaja", role_code="1"), "role_mismatch", "do not match"),
         (_role(provider="1.2.246.562.10."), "oid", "education provider OID"),
         (_role(provider=""), "oid", "education provider OID"),
+        (_role(provider="1.2.246.562.10.012"), "oid", "education provider OID"),  # an arc has no leading zero
         (_role(school="1.2.x"), "oid", "school OID"),
         (_role(office="not-an-oid"), "oid", "office OID"),
         (_role(provider="1.2.246.562.10.١٢٣"), "oid", "education provider OID"),  # Arabic-Indic digits
