@@ -171,17 +171,14 @@ def validate_role_value(value: str) -> None:
             code="parts",
         )
     provider_oid, school_code, _group, name, code, school_oid, office_oid = (p.strip() for p in parts)
-    for label, oid, required in (
-        (_("education provider OID"), provider_oid, True),
-        (_("school OID"), school_oid, False),
-        (_("office OID"), office_oid, False),
+    # One whole sentence per part (a translator cannot inflect a part's name put into a sentence).
+    for oid, required, message in (
+        (provider_oid, True, _("The education provider OID “%(value)s” is not an OID (digits separated by dots).")),
+        (school_oid, False, _("The school OID “%(value)s” is not an OID (digits separated by dots).")),
+        (office_oid, False, _("The office OID “%(value)s” is not an OID (digits separated by dots).")),
     ):
         if (oid or required) and not OID_RE.fullmatch(oid):
-            raise ValidationError(
-                _("The %(part)s “%(value)s” is not an OID (digits separated by dots, e.g. 1.2.246.562.10.1)."),
-                params={"part": label, "value": oid[:60]},
-                code="oid",
-            )
+            raise ValidationError(message, params={"value": oid[:60]}, code="oid")
     if school_code and not SCHOOL_CODE_RE.fullmatch(school_code):
         raise ValidationError(
             _("The school code “%(value)s” must be exactly five digits 0–9."),

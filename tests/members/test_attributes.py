@@ -110,3 +110,18 @@ def test_a_malformed_role_value_is_refused_naming_the_problem(value, code, words
         validate_role_value(value)
     assert raised.value.code == code
     assert words in raised.value.messages[0]
+
+
+# The keys of the 1.2 table as first written: stored requests use them, so none may be renamed.
+KEYS_OF_MODEL_1_2 = (
+    "uid", "learnerId", "surname", "givenName", "municipalityCode", "municipality", "educationProviderInfo",
+    "schoolCode", "school", "schoolInfo", "class", "classLevel", "role",
+)  # fmt: skip
+
+
+def test_existing_services_keep_every_attribute_they_requested():
+    from members.models import ServiceVersion
+
+    version = ServiceVersion(requested_attributes=[{"key": key, "purpose": f"p-{key}"} for key in KEYS_OF_MODEL_1_2])
+    released = {attribute.key: purpose for attribute, purpose in version.released_attributes()}
+    assert released == {key: f"p-{key}" for key in KEYS_OF_MODEL_1_2}
