@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from members import services
 from members.access import can_edit_technical, visible_organisation_ids
+from members.attributes import ATTRIBUTES
 from members.certificates import MAX_CERTIFICATE_CHARS
 from members.metadata import MAX_ACS_ENDPOINTS, metadata_parse
 from members.models import (
@@ -230,7 +231,8 @@ class AcsEndpointSerializer(serializers.Serializer):
 
 
 class RequestedAttributeSerializer(serializers.Serializer):
-    key = serializers.CharField(max_length=100)
+    # The catalogue's keys (members/attributes.py), so the schema lists them and an unknown key is named.
+    key = serializers.ChoiceField(choices=[(a.key, a.label_en) for a in ATTRIBUTES.values()])
     purpose = serializers.CharField(max_length=500)
 
 

@@ -309,6 +309,9 @@ LEARNING = [
     {"key": "schoolCode", "purpose": "Koulun lisenssien tarkistaminen"},
     {"key": "classLevel", "purpose": "Luokka-asteelle sopivan materiaalin näyttäminen"},
     {"key": "role", "purpose": "Opettajan ja oppilaan näkymien erottaminen"},
+    # Data model 1.3: upper secondary students' free learning materials are billed to their provider.
+    {"key": "educationProviderId", "purpose": "Maksuttomien oppimateriaalien laskuttaminen koulutuksen järjestäjältä"},
+    {"key": "learningMaterialsCharge", "purpose": "Sen tarkistaminen, saako lukiolainen oppimateriaalit maksutta"},
 ]
 
 

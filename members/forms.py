@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -195,7 +196,10 @@ class RequestedAttributesMixin(forms.Form):
         current = {item["key"]: item.get("purpose", "") for item in (version.requested_attributes if version else [])}
         for key, attribute in ATTRIBUTES.items():
             self.fields[f"attr_{key}"] = forms.BooleanField(
-                label=f"{attribute.label(language)} ({key})", required=False, initial=key in current
+                label=f"{attribute.label(language)} ({key})",
+                help_text=capfirst(attribute.description),
+                required=False,
+                initial=key in current,
             )
             self.fields[f"purpose_{key}"] = forms.CharField(
                 label=_("Purpose of %(attribute)s") % {"attribute": attribute.label(language)},

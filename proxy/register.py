@@ -159,7 +159,7 @@ def _service(row: tuple, version: dict, contacts: tuple[tuple, ...], authority: 
         RequestedAttribute(
             key=attribute.key,
             saml_name=attribute.saml_name,
-            friendly_name=attribute.key,
+            friendly_name=attribute.friendly_name,
             oidc_claim=attribute.oidc_claim,
             is_required=True,
             purpose=purposes[key],

@@ -173,6 +173,7 @@ def _service_json(service: Service) -> dict:
             {
                 "key": a.key,
                 "saml_name": a.saml_name,
+                "friendly_name": a.friendly_name,
                 "oidc_claim": a.oidc_claim,
                 "required": a.is_required,
             }

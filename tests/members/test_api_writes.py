@@ -362,3 +362,26 @@ def test_staff_without_mfa_cannot_write(operator_without_mfa, org_a):
     body = {"organisation": org_a.pk, "code": "12345", "name": "K", "school_type": "basic"}
     assert client.post("/api/schools/", body, format="json").status_code == 403
     assert not School.objects.exists()
+
+
+def test_requested_attributes_take_the_catalogue_keys_and_an_unknown_key_is_named(tech_provider_a, provider_a):
+    body = {"provider": provider_a.pk, "environment": "test", "protocol": "saml",
+            "metadata": sp_metadata(entity_id="https://md13.example.fi/sp").decode(),
+            "requested_attributes": [{"key": "uid", "purpose": "Kirjautuminen"},
+                                     {"key": "sn", "purpose": "Nimi"}]}  # fmt: skip
+    response = _client(tech_provider_a).post("/api/services/", body, format="json")
+    # The FriendlyName is not a key: the answer names the list, the item and the field.
+    assert response.status_code == 400, response.json()
+    assert "not a valid choice" in response.json()["requested_attributes"]["1"]["key"][0]
+    assert Service.objects.count() == 0
+    body["requested_attributes"][1] = {"key": "learningMaterialsCharge", "purpose": "Maksuttomat materiaalit"}
+    response = _client(tech_provider_a).post("/api/services/", body, format="json")
+    assert response.status_code == 201, response.json()
+    version = ServiceVersion.objects.get(service_id=response.json()["id"])
+    assert [item["key"] for item in version.requested_attributes] == ["uid", "learningMaterialsCharge"]
+
+
+def test_the_api_schema_lists_the_catalogue_keys(db, client):
+    schema = client.get("/api/schema/?format=json").json()
+    enums = [s.get("enum") for s in schema["components"]["schemas"].values()]
+    assert any(enum and {"learningMaterialsCharge", "educationProviderId", "surname"} <= set(enum) for enum in enums)

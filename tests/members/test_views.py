@@ -247,6 +247,40 @@ def test_public_register_lists_only_services_whose_provider_is_in_force(client, 
         assert f'id="service-{hidden.pk}"' not in page
 
 
+@pytest.mark.parametrize(
+    "language, labels",
+    [
+        ("fi", ("Oppimateriaalien maksullisuus", "Koulutuksen järjestäjän tunniste", "Sukunimi")),
+        ("sv", ("Avgift för läromedel", "Utbildningsanordnarens identifierare", "Efternamn")),
+        ("en", ("Learning materials charge", "Education provider identifier", "Surname")),
+    ],
+)
+def test_public_register_lists_the_new_attributes_with_labels_names_and_purposes(
+    client, make_saml_service, language, labels
+):
+    service = make_saml_service(
+        ServiceProviderOrganisationFactory(),
+        requested_attributes=[
+            {"key": "learningMaterialsCharge", "purpose": "Maksuttomat oppimateriaalit"},
+            {"key": "educationProviderId", "purpose": "Laskutus koulutuksen järjestäjältä"},
+            {"key": "surname", "purpose": "Nimi raporteissa"},
+        ],
+    )
+    _provider_in_force(service.provider)
+    page = client.get(reverse("portal:public-register"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    section = page.split(f'id="service-{service.pk}"')[1]
+    for label in labels:
+        assert f"<strong>{label}</strong>" in section
+    for purpose in ("Maksuttomat oppimateriaalit", "Laskutus koulutuksen järjestäjältä", "Nimi raporteissa"):
+        assert purpose in section
+    # What the service will receive, under the names its SAML or OIDC library reads.
+    assert "<code>learningMaterialsCharge</code> <code>urn:mpass.id:learningMaterialsCharge</code>" in section
+    assert "<code>mpassEducationProviderOid</code>" in section
+    assert "<code>sn</code> <code>urn:oid:2.5.4.4</code> <code>family_name</code>" in section
+    # In the catalogue's order, whatever order they were requested in.
+    assert section.index(labels[2]) < section.index(labels[1]) < section.index(labels[0])
+
+
 def test_public_register_query_count_is_pinned(db, client, make_saml_service):
     def grow():
         for _ in range(5):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import itertools
 
-from members.attributes import ATTRIBUTES
+from members.attributes import ATTRIBUTES, validate_role_value
 from proxy.inputs import (
     Certificate,
     Contact,
@@ -51,7 +51,7 @@ def attribute(key: str, *, required: bool = True, purpose: str = "login") -> Req
     return RequestedAttribute(
         key=key,
         saml_name=model.saml_name,
-        friendly_name=key,
+        friendly_name=model.friendly_name,
         oidc_claim=model.oidc_claim,
         is_required=required,
         purpose=purpose,
@@ -127,7 +127,7 @@ def home_organisation(*, n: int | None = None, allowed: tuple[str, ...] | None =
     return HomeOrganisation(
         key=f"home-{n}",
         name=Localized(fi=f"Kunta {n}"),
-        oid=f"1.2.246.562.10.{n:011d}",
+        oid=f"1.2.246.562.10.{10**10 + n}",  # 11 digits, no leading zero (an OID arc has none)
         municipality_codes=("091",),
         schools=(School(code=f"{n:05d}", name=f"Koulu {n}"),),
         login_sources=(
@@ -135,6 +135,22 @@ def home_organisation(*, n: int | None = None, allowed: tuple[str, ...] | None =
         ),
         allowed_service_keys=allowed,
     )
+
+
+def role_value(
+    home: HomeOrganisation,
+    *,
+    school: int = 0,
+    group: str = "7B",
+    role: str = "Oppilas",
+    role_code: str = "1",
+    school_oid: str = "",
+    office_oid: str = "",
+) -> str:
+    """The `urn:mpass.id:role` value a user of `home`'s school would carry, checked against the data model."""
+    value = ";".join([home.oid, home.schools[school].code, group, role, role_code, school_oid, office_oid])
+    validate_role_value(value)
+    return value
 
 
 def inputs(*services: Service, environment: str = "test", homes: tuple[HomeOrganisation, ...] = ()) -> ProxyInputs:

@@ -167,7 +167,15 @@ def test_outputs_release_exactly_the_approved_attributes(small_register):
     oidc = by_requester["client-3"]
     assert oidc["redirect_uris"] == ["https://rp3.example.fi/cb"]
     assert oidc["token_endpoint_auth_method"] == "private_key_jwt"
-    assert oidc["released"] == [{"key": "uid", "oidc_claim": "sub", "required": True, "saml_name": "urn:mpass.id:uid"}]
+    assert oidc["released"] == [
+        {
+            "key": "uid",
+            "friendly_name": "mpassUsername",
+            "oidc_claim": "sub",
+            "required": True,
+            "saml_name": "urn:mpass.id:uid",
+        }
+    ]
     homes = {h["key"]: h for h in config["home_organisations"]}
     assert homes["home-10"]["allowed_services"] is None  # all
     assert homes["home-11"]["allowed_services"] == ["svc-1"]  # "gone" is not in force

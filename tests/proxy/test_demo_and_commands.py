@@ -22,6 +22,9 @@ def test_load_demo_builds_and_publishes_both_environments_idempotently(client, c
     assert response.status_code == 200
     assert signing.verify(response.content, signing.signing_material().cert_pem) is not None
     assert b"https://oppi.oppimisaarre.example/saml" in response.content
+    # The demo's learning-materials service requests data model 1.3's attributes.
+    assert b'FriendlyName="learningMaterialsCharge" Name="urn:mpass.id:learningMaterialsCharge"' in response.content
+    assert b'FriendlyName="mpassEducationProviderOid" Name="urn:mpass.id:educationProviderId"' in response.content
 
 
 def test_proxy_signing_key_writes_a_matching_key_and_certificate(settings, tmp_path, capsys):

@@ -74,9 +74,9 @@ def test_each_entity_carries_registration_ui_keys_endpoints_attributes_organisat
         for a in sp.findall("md:AttributeConsumingService/md:RequestedAttribute", NS)
     }
     assert requested == {
-        "uid": ("urn:mpass.id:uid", "true"),
+        "mpassUsername": ("urn:mpass.id:uid", "true"),
         "givenName": ("urn:oid:2.5.4.42", "false"),
-        "surname": ("urn:oid:2.5.4.4", "false"),
+        "sn": ("urn:oid:2.5.4.4", "false"),
     }
     assert entity.find("md:Organization/md:OrganizationName", NS).text == "Palveluntarjoaja Oy"
     contacts = entity.findall("md:ContactPerson", NS)
@@ -168,6 +168,13 @@ def test_pysaml2_metadata_store_loads_the_served_metadata(small_register, client
     required = store.attribute_requirement("https://sp1.example.fi/saml")
     assert [a["name"] for a in required["required"]] == ["urn:mpass.id:uid"]
     assert [a["name"] for a in required["optional"]] == ["urn:mpass.id:schoolCode"]
+    # pysaml2 reads the catalogue's FriendlyNames, not the register's keys.
+    assert [a["friendly_name"] for a in required["required"] + required["optional"]] == [
+        "mpassUsername",
+        "mpassSchoolCode",
+    ]
+    sp2 = store.attribute_requirement("https://sp2.example.fi/saml")
+    assert {a["name"]: a["friendly_name"] for a in sp2["optional"]}["urn:oid:2.5.4.4"] == "sn"
 
 
 def test_a_register_without_saml_services_publishes_an_empty_signed_aggregate(register, client, tmp_path):

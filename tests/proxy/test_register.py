@@ -102,15 +102,23 @@ def test_attribute_names_come_from_the_information_model_and_no_plain_secret_lea
         provider=provider, by=operator, environment="production", protocol="oidc", data=oidc_data()
     )
     register.service_approve(version=created.version, by=operator)
-    saml(provider, operator, n=1, requested_attributes=[{"key": "learnerId", "purpose": "Oppijanumero"}])
+    saml(provider, operator, n=1, requested_attributes=[
+        {"key": "learnerId", "purpose": "Oppijanumero"}, {"key": "surname", "purpose": "Nimi"},
+        {"key": "learningMaterialsCharge", "purpose": "Maksuttomat oppimateriaalit"},
+    ])  # fmt: skip
 
     snapshot = snapshot_build(environment="production", trigger="t", on=TODAY)
     config = json.dumps(config_of(snapshot))
     assert created.client_secret not in config
     assert secret_sha256(created.client_secret) in config
     metadata = metadata_of(snapshot)
-    requested = metadata.find(".//md:RequestedAttribute", NS)
-    assert requested.get("Name") == ATTRIBUTES["learnerId"].saml_name
+    requested = metadata.findall(".//md:RequestedAttribute", NS)
+    # In the catalogue's order, each under its FriendlyName (surname's key is published as "sn").
+    assert [(a.get("Name"), a.get("FriendlyName")) for a in requested] == [
+        (ATTRIBUTES["learnerId"].saml_name, "learnerId"),
+        ("urn:oid:2.5.4.4", "sn"),
+        ("urn:mpass.id:learningMaterialsCharge", "learningMaterialsCharge"),
+    ]
     assert ATTRIBUTES["schoolCode"].oidc_claim in config
 
 
