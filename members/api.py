@@ -8,10 +8,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -39,7 +41,14 @@ from members.models import (
     Service,
     ServiceVersion,
 )
-from members.uris import MAX_ENTITY_ID_LENGTH, MAX_URI_LENGTH, validate_entity_id, validate_https_url
+from members.uris import (
+    ENTITY_ID_PATTERN,
+    HTTPS_URL_PATTERN,
+    MAX_ENTITY_ID_LENGTH,
+    MAX_URI_LENGTH,
+    validate_entity_id,
+    validate_https_url,
+)
 
 
 class RegisterPagination(LimitOffsetPagination):
@@ -170,6 +179,33 @@ def require_technical(user: User, organisation_id: int) -> None:
 # ---------------------------------------------------------------- writes: request bodies
 
 
+class _UriField(serializers.CharField):
+    """A URI a member enters, checked by members.uris; the schema states its pattern and length."""
+
+    pattern = ""
+    length = 0
+    uri_validator = validate_https_url
+    uri_format: str | None = None
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=self.length, validators=[self.uri_validator], **kwargs)
+        # drf-spectacular adds the empty value of a blank field as its own oneOf branch.
+        schema = {"type": "string", "maxLength": self.length, "pattern": self.pattern}
+        if self.uri_format:
+            schema["format"] = self.uri_format
+        set_override(self, "field", schema)
+
+
+class HttpsUrlField(_UriField):
+    pattern, length, uri_validator, uri_format = HTTPS_URL_PATTERN, MAX_URI_LENGTH, validate_https_url, "uri"
+
+
+class EntityIdField(_UriField):
+    """A SAML entityID: an absolute http(s) URL or a URN."""
+
+    pattern, length, uri_validator = ENTITY_ID_PATTERN, MAX_ENTITY_ID_LENGTH, validate_entity_id
+
+
 class SchoolWriteSerializer(serializers.Serializer):
     organisation = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     code = serializers.RegexField(
@@ -196,16 +232,10 @@ class LoginSourceWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LoginSourceKind.choices)
     name = serializers.CharField(max_length=200)
     hostname = serializers.CharField(max_length=253, required=False, allow_blank=True)
-    entity_id = serializers.CharField(
-        max_length=MAX_ENTITY_ID_LENGTH, required=False, allow_blank=True, validators=[validate_entity_id]
-    )
-    metadata_url = serializers.CharField(
-        max_length=MAX_URI_LENGTH, required=False, allow_blank=True, validators=[validate_https_url]
-    )
+    entity_id = EntityIdField(required=False, allow_blank=True)
+    metadata_url = HttpsUrlField(required=False, allow_blank=True)
     tenant_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    issuer = serializers.CharField(
-        max_length=MAX_URI_LENGTH, required=False, allow_blank=True, validators=[validate_https_url]
-    )
+    issuer = HttpsUrlField(required=False, allow_blank=True)
     schools = serializers.ListField(
         child=serializers.RegexField(
             SCHOOL_CODE_PATTERN, max_length=5,
@@ -225,7 +255,7 @@ class AllowedServicesSerializer(serializers.Serializer):
 
 class AcsEndpointSerializer(serializers.Serializer):
     binding = serializers.CharField(max_length=200)
-    location = serializers.CharField(max_length=MAX_URI_LENGTH, validators=[validate_https_url])
+    location = HttpsUrlField()
     index = serializers.IntegerField(min_value=0, max_value=65535)
     is_default = serializers.BooleanField(default=False)
 
@@ -242,10 +272,15 @@ class VersionWriteSerializer(serializers.ModelSerializer):
 
     acs_endpoints = AcsEndpointSerializer(many=True, required=False, max_length=MAX_ACS_ENDPOINTS)
     redirect_uris = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_URI_LENGTH, validators=[validate_https_url]),
+        child=HttpsUrlField(),
         required=False, max_length=50,
     )  # fmt: skip
     requested_attributes = RequestedAttributeSerializer(many=True, required=False)
+    # The model's URL fields, declared so the schema states the pattern members.uris enforces.
+    logo_url = HttpsUrlField(required=False, allow_blank=True)
+    information_url = HttpsUrlField(required=False, allow_blank=True)
+    privacy_url = HttpsUrlField(required=False, allow_blank=True)
+    jwks_uri = HttpsUrlField(required=False, allow_blank=True)
 
     class Meta:
         model = ServiceVersion
@@ -260,11 +295,9 @@ class ServiceCreateSerializer(VersionWriteSerializer):
     provider = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     environment = serializers.ChoiceField(choices=Environment.choices)
     protocol = serializers.ChoiceField(choices=Protocol.choices)
-    entity_id = serializers.CharField(
-        max_length=MAX_ENTITY_ID_LENGTH, required=False, allow_blank=True, validators=[validate_entity_id]
-    )
+    entity_id = EntityIdField(required=False, allow_blank=True)
     metadata = serializers.CharField(
-        required=False, allow_blank=True,
+        required=False, allow_blank=True, max_length=settings.TRUSTNET_METADATA_MAX_BYTES,
         help_text="SAML: the service provider's metadata XML; its entityID, endpoints and certificates are used.",
     )  # fmt: skip
 

@@ -338,9 +338,9 @@ class ServiceVersion(models.Model):
     name_fi = models.CharField(_("name (Finnish)"), max_length=200)
     name_sv = models.CharField(_("name (Swedish)"), max_length=200, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    description_fi = models.TextField(_("description (Finnish)"), blank=True)
-    description_sv = models.TextField(_("description (Swedish)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
+    description_fi = models.TextField(_("description (Finnish)"), max_length=2000, blank=True)
+    description_sv = models.TextField(_("description (Swedish)"), max_length=2000, blank=True)
+    description_en = models.TextField(_("description (English)"), max_length=2000, blank=True)
     logo_url = models.URLField(_("logo URL"), max_length=500, blank=True, validators=[validate_https_url])
     # SAML metadata (mdui:Logo) must state a logo's size in pixels.
     logo_width = models.PositiveSmallIntegerField(_("logo width (px)"), null=True, blank=True)

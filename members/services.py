@@ -522,6 +522,10 @@ def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
 
     if not (cleaned.get("name_fi") or "").strip():
         error("name_fi", _("The Finnish name is required."))
+    for name in ("name_fi", "name_sv", "name_en", "description_fi", "description_sv", "description_en"):
+        limit = ServiceVersion._meta.get_field(name).max_length
+        if len(str(cleaned.get(name) or "")) > limit:
+            error(name, _("It is longer than %(limit)s characters.") % {"limit": limit})
     for name in ("logo_url", "information_url", "privacy_url", "jwks_uri"):
         if cleaned.get(name):
             try:

@@ -161,3 +161,15 @@ class UriValidator:
 
 validate_https_url = UriValidator()
 validate_entity_id = UriValidator(https=False, urn=True, max_length=MAX_ENTITY_ID_LENGTH)
+
+
+# The same rules as patterns the API's OpenAPI schema states (written so that both Python's `re`
+# and JSON Schema's ECMA-262 read them alike). A pattern can only say what the characters may be;
+# `validate_uri` stays the check, the pattern is what a client can test before it sends.
+_SAFE = r"[^\s\x00-\x1f\x7f\u00ad\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+_AUTHORITY = r"[^\s\x00-\x1f\x7f\u00ad\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff/?#@]+"
+_HTTPS = rf"[hH][tT][tT][pP][sS]://{_AUTHORITY}(?:[/?#]{_SAFE}*)?"
+_HTTP_OR_HTTPS = rf"[hH][tT][tT][pP][sS]?://{_AUTHORITY}(?:[/?#]{_SAFE}*)?"
+_URN = rf"[uU][rR][nN]:[A-Za-z0-9][A-Za-z0-9-]{{0,31}}:{_SAFE}+"
+HTTPS_URL_PATTERN = rf"^{_HTTPS}$"
+ENTITY_ID_PATTERN = rf"^(?:{_HTTP_OR_HTTPS}|{_URN})$"

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from members.models import Role
 from tests.factories import OrganisationFactory, OrganisationRoleFactory, SeatFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: rate limits (login, verification page) count per
+    address, and every test client posts from 127.0.0.1."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
@@ -60,6 +72,19 @@ def client_for(user) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user)
+    return client
+
+
+_api_token_numbers = itertools.count()
+
+
+def api_client_for(user) -> APIClient:
+    """An API client sending a fresh token of `user` (each token needs its own name)."""
+    from accounts.services import api_token_create
+
+    client = APIClient()
+    _token, key = api_token_create(user=user, name=f"test {next(_api_token_numbers)}", by=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

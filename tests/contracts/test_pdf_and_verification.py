@@ -6,19 +6,19 @@ import hashlib
 import io
 import re
 import time
-import zlib
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
+from pypdf.generic import DictionaryObject, NumberObject
 
 from contracts.models import SignedDocument
 from contracts.pdf import agreement_pdf_render, signed_document_for
 from contracts.services import text_sha256
 from contracts.verification import ReadingBudget
+from tests.hostile.pdfs import malformed_page, pdf_with, printing, text_operators, unknown_filter
 
 pytestmark = pytest.mark.django_db
 
@@ -177,58 +177,6 @@ def test_verification_page_is_public(db, client):
 # --- Forged files (issue 15, item 1) and hostile files (item 2) ------------------------------------
 
 
-def pdf_with(content: bytes, pages: int = 1, *, form: bytes | None = None) -> bytes:
-    """A hand-built PDF: every page uses one shared FlateDecode content stream (and, given `form`,
-    a shared form XObject /X0 with that content), with a standard font so pypdf reads its text."""
-    writer = PdfWriter()
-
-    def flate(data: bytes) -> StreamObject:
-        stream = StreamObject()
-        stream.set_data(zlib.compress(data, 9))
-        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
-        return stream
-
-    font = writer._add_object(
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-            }
-        )
-    )
-    fonts = DictionaryObject({NameObject("/F1"): font})
-    resources = DictionaryObject({NameObject("/Font"): fonts})
-    if form is not None:
-        xobject = flate(form)
-        xobject.update(
-            {
-                NameObject("/Type"): NameObject("/XObject"),
-                NameObject("/Subtype"): NameObject("/Form"),
-                NameObject("/BBox"): ArrayObject(NumberObject(n) for n in (0, 0, 100, 100)),
-                NameObject("/Resources"): DictionaryObject({NameObject("/Font"): fonts}),
-            }
-        )
-        resources[NameObject("/XObject")] = DictionaryObject({NameObject("/X0"): writer._add_object(xobject)})
-    contents = writer._add_object(flate(content))
-    for _page in range(pages):
-        page = writer.add_blank_page(200, 200)
-        page[NameObject("/Contents")] = contents
-        page[NameObject("/Resources")] = resources
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def text_operators(size: int) -> bytes:
-    operator = b"BT /F1 12 Tf 10 10 Td (AAAAAAAA) Tj ET\n"
-    return operator * (size // len(operator))
-
-
-def printing(text: str) -> bytes:
-    return pdf_with(f"BT /F1 4 Tf 5 100 Td ({text}) Tj ET".encode())
-
-
 def post_pdf(client, content: bytes, **extra):
     return client.post(
         reverse("contracts:verify"), {"document": SimpleUploadedFile("a.pdf", content, "application/pdf")}, **extra
@@ -303,22 +251,6 @@ def test_reading_past_the_time_budget_stops(db, client, monkeypatch):
     assert response.status_code == 200
     assert response.context["result"].match == "unreadable"
     assert LIMITS_MESSAGE in response.content.decode()
-
-
-def malformed_page(contents) -> bytes:
-    writer = PdfWriter()
-    page = writer.add_blank_page(100, 100)
-    page[NameObject("/Contents")] = writer._add_object(contents)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def unknown_filter() -> StreamObject:
-    stream = StreamObject()
-    stream.set_data(b"xx")
-    stream[NameObject("/Filter")] = NameObject("/NoSuchFilter")
-    return stream
 
 
 @pytest.mark.parametrize("contents", [unknown_filter, DictionaryObject, lambda: NumberObject(3)])
