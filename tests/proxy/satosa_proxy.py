@@ -61,21 +61,24 @@ def user_attributes() -> dict[str, list[str]]:
 def internal_attributes() -> dict:
     """SATOSA's attribute map: internal names are trustnet's keys (as the policy file uses them).
 
-    The SAML frontend names an attribute by its pysaml2 local name, turned into the SAML name by
-    the attribute map below, so the local name is the key too."""
+    The SAML frontend names an attribute by its pysaml2 local name, which is its FriendlyName (the
+    map below turns it into the SAML name; pysaml2 matches an SP's requested attributes on it)."""
     return {
-        "attributes": {key: {"saml": [key], "openid": [attribute.oidc_claim]} for key, attribute in ATTRIBUTES.items()}
+        "attributes": {
+            key: {"saml": [attribute.friendly_name], "openid": [attribute.oidc_claim]}
+            for key, attribute in ATTRIBUTES.items()
+        }
     }
 
 
 def write_attribute_map(folder: Path) -> Path:
     """A pysaml2 attribute map (urn:oasis:names:tc:SAML:2.0:attrname-format:uri) between each
-    key and its SAML name of DESIGN section 4; pysaml2's own maps do not know urn:mpass.id names."""
+    FriendlyName and SAML name of DESIGN section 4; pysaml2's own maps do not know urn:mpass.id."""
     maps = folder / "attribute-maps"
     maps.mkdir(exist_ok=True)
-    to = {key: attribute.saml_name for key, attribute in ATTRIBUTES.items()}
+    to = {attribute.friendly_name: attribute.saml_name for attribute in ATTRIBUTES.values()}
     (maps / "trustnet_mpassid_uri.py").write_text(
-        f"MAP = {{'identifier': {NAME_FORMAT_URI!r}, 'to': {to!r}, 'fro': { ({v: k for k, v in to.items()})!r}}}\n"
+        f"MAP = {{'identifier': {NAME_FORMAT_URI!r}, 'to': {to!r}, 'fro': {({v: k for k, v in to.items()})!r}}}\n"
     )
     return maps
 
