@@ -77,8 +77,9 @@ def write_attribute_map(folder: Path) -> Path:
     maps = folder / "attribute-maps"
     maps.mkdir(exist_ok=True)
     to = {attribute.friendly_name: attribute.saml_name for attribute in ATTRIBUTES.values()}
+    fro = {saml_name: friendly_name for friendly_name, saml_name in to.items()}
     (maps / "trustnet_mpassid_uri.py").write_text(
-        f"MAP = {{'identifier': {NAME_FORMAT_URI!r}, 'to': {to!r}, 'fro': {({v: k for k, v in to.items()})!r}}}\n"
+        f"MAP = {{'identifier': {NAME_FORMAT_URI!r}, 'to': {to!r}, 'fro': {fro!r}}}\n"
     )
     return maps
 
