@@ -190,11 +190,14 @@ def test_outputs_release_exactly_the_approved_attributes(small_register):
     assert b"https://sp1.example.fi/saml:\n      allowed:\n      - schoolCode\n      - uid" in policy
 
 
-def test_a_service_without_attributes_gets_no_policy_so_nothing_is_released(register):
+def test_a_service_without_attributes_is_released_nothing_by_either_filter(register):
     register("test", saml_service(n=1), oidc_service(n=2, attributes=()))
     snapshot = snapshot_build(environment="test", trigger="t")
+    # Shibboleth denies by default: no policy at all. SATOSA releases everything to a requester
+    # it does not list: listed with an empty list.
     assert b"client-2" not in build.read_file(snapshot, "attribute-filter.xml")
-    assert b"client-2" not in build.read_file(snapshot, "satosa-attribute-policy.yaml")
+    policy = yaml.safe_load(build.read_file(snapshot, "satosa-attribute-policy.yaml"))
+    assert policy["config"]["attribute_policy"]["client-2"] == {"allowed": []}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -321,7 +324,9 @@ def test_satosa_policy_is_byte_identical_to_a_whole_yaml_dump(requesters):
     from tests.proxy.inputs_factory import inputs
 
     services = [
-        saml_service(n=n, entity_id=requester, attributes=("uid", "role")) for n, requester in enumerate(requesters)
+        # every second one with no attributes, which is listed as `allowed: []`
+        saml_service(n=n, entity_id=requester, attributes=() if n % 2 else ("uid", "role"))
+        for n, requester in enumerate(requesters)
     ]
     data = inputs(*services)
     policy = {s.entity_id: {"allowed": sorted(a.key for a in s.attributes)} for s in services}
@@ -338,8 +343,59 @@ def test_satosa_policy_is_byte_identical_to_a_whole_yaml_dump(requesters):
     )
     for _ in range(2):  # rendered, then from the chunk memory
         produced = release_rules.satosa_policy_yaml(data).decode()
-        assert produced.split("\n", 1)[1] == whole
+        _header, body = _split_comment_header(produced)
+        assert body == whole
     assert yaml.safe_load(produced)["config"]["attribute_policy"] == policy
+
+
+def _split_comment_header(text: str) -> tuple[str, str]:
+    lines = text.splitlines(True)
+    count = next(n for n, line in enumerate(lines) if not line.startswith("#"))
+    return "".join(lines[:count]), "".join(lines[count:])
+
+
+def test_satosa_policy_lists_a_requester_with_no_attributes_as_allowed_nothing():
+    # SATOSA's AttributePolicy releases everything to a requester it does not list (or lists
+    # without `allowed`): an SP approved with no attributes must be listed with an empty list.
+    from proxy import release_rules
+    from tests.proxy.inputs_factory import inputs
+
+    data = inputs(
+        saml_service(n=1, attributes=()),
+        saml_service(n=2, attributes=("uid", "role")),
+        oidc_service(n=3, attributes=()),
+    )
+    produced = release_rules.satosa_policy_yaml(data).decode()
+    assert yaml.safe_load(produced)["config"]["attribute_policy"] == {
+        "https://sp1.example.fi/saml": {"allowed": []},
+        "https://sp2.example.fi/saml": {"allowed": ["role", "uid"]},
+        data.services[2].client_id: {"allowed": []},
+    }
+    assert "    https://sp1.example.fi/saml:\n      allowed: []\n" in produced
+    header, _ = _split_comment_header(produced)
+    assert "default deny" not in header
+    assert "releases every attribute to a requester it does not list" in header
+
+
+def test_consistency_check_finds_a_satosa_policy_missing_a_requester_with_no_attributes():
+    from proxy import release_rules
+    from tests.proxy.inputs_factory import inputs
+
+    data = inputs(saml_service(n=1, attributes=()), saml_service(n=2))
+    ids = ["https://sp1.example.fi/saml", "https://sp2.example.fi/saml"]
+    common = {
+        "entity_ids": ids,
+        "attribute_filter": release_rules.attribute_filter_xml(data),
+        "config": release_rules.config_json(data),
+        "expected_entity_ids": ids,
+    }
+    good = release_rules.satosa_policy_yaml(data)
+    assert validation.consistency_errors(satosa_policy=good, **common) == []
+    # The old rendering, which left the empty requester out (SATOSA then released everything).
+    without_empty = release_rules.satosa_policy_for("test", {"https://sp2.example.fi/saml": ["schoolCode", "uid"]})
+    assert validation.consistency_errors(satosa_policy=without_empty, **common) == [
+        "satosa-attribute-policy.yaml: release rules differ from config.json"
+    ]
 
 
 def test_consistency_check_finds_a_satosa_policy_that_differs():
