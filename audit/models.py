@@ -29,7 +29,10 @@ class Entry(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
+    # HMAC-SHA256 under the chain key whose fingerprint is `key_id` (audit.keys); entries written
+    # before the chain was keyed have an empty key_id and a plain SHA-256 (see audit.verify).
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = _("log entry")

@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from audit.keys import current_key, mac
 from audit.models import ChainHead, Entry
 
 
@@ -32,7 +33,7 @@ def _json_ready(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder)) if value is not None else None
 
 
-def entry_hash(
+def entry_payload(
     *,
     prev_hash: str,
     created_at: str,
@@ -44,18 +45,18 @@ def entry_hash(
     object_label: str,
     before: Any,
     after: Any,
-) -> str:
-    payload = json.dumps(
+) -> bytes:
+    """The bytes an entry's hash or MAC covers: every field and the previous entry's hash."""
+    return json.dumps(
         [prev_hash, created_at, actor_id, actor_label, action, object_type, object_id, object_label, before, after],
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    ).encode()
 
 
-def hash_of_entry(entry: Entry) -> str:
-    return entry_hash(
+def payload_of_entry(entry: Entry) -> bytes:
+    return entry_payload(
         prev_hash=entry.prev_hash,
         created_at=entry.created_at.isoformat(timespec="microseconds"),
         actor_id=entry.actor_id,
@@ -67,6 +68,11 @@ def hash_of_entry(entry: Entry) -> str:
         before=entry.before,
         after=entry.after,
     )
+
+
+def unkeyed_hash_of_entry(entry: Entry) -> str:
+    """How entries were chained before the chain was keyed; audit.verify accepts it only for them."""
+    return hashlib.sha256(payload_of_entry(entry)).hexdigest()
 
 
 def audit_record(
@@ -108,7 +114,8 @@ def audit_record(
             after=after,
             prev_hash=head.last_hash,
         )
-        entry.hash = hash_of_entry(entry)
+        entry.key_id, key = current_key()
+        entry.hash = mac(key, payload_of_entry(entry))
         entry.save()
         ChainHead.objects.filter(pk=1).update(
             last_entry_id=entry.pk, last_hash=entry.hash, length=models.F("length") + 1

@@ -3,10 +3,15 @@ import logging
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
+from audit.heads import chain_head_export
 from audit.verify import audit_chain_verify
 from emails.sending import email_queue_to_users
 
 logger = logging.getLogger(__name__)
+
+
+def _staff():
+    return get_user_model().objects.filter(is_staff=True, is_active=True)
 
 
 @shared_task
@@ -15,6 +20,20 @@ def audit_chain_check() -> bool:
     report = audit_chain_verify()
     if not report.ok:
         logger.error("Audit chain broken: %s", report.problem)
-        staff = get_user_model().objects.filter(is_staff=True, is_active=True)
-        email_queue_to_users(users=staff, template="audit_broken", context={"problem": str(report.problem)})
+        email_queue_to_users(users=_staff(), template="audit_broken", context={"problem": str(report.problem)})
     return report.ok
+
+
+@shared_task
+def audit_head_export() -> str:
+    """Daily: export the chain head out of the database (log line, storage object, staff email).
+
+    The email is a copy nobody with database access can take back: staff keep it, and a head
+    that no longer fits the log shows that entries were removed or rewritten."""
+    head, name = chain_head_export()
+    email_queue_to_users(
+        users=_staff(),
+        template="audit_head",
+        context={"entry_id": head.entry_id, "mac": head.mac, "length": head.length, "exported_at": head.exported_at},
+    )
+    return name

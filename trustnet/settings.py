@@ -175,6 +175,14 @@ TRUSTNET_SECRET_KEYS = (
     if PRODUCTION
     else env.list("MEMBERS_SECRET_KEY", default=["ZGV2LW9ubHktbm90LXNlY3JldC1mZXJuZXQta2V5LTA="])
 )
+# The audit log's chain key (audit/keys.py): HMAC keys, newest first, kept out of the database so
+# that whoever can write the database cannot recompute the chain. Older keys stay listed after a
+# rotation so the entries written under them still verify.
+AUDIT_CHAIN_KEYS = (
+    env.list("AUDIT_CHAIN_KEY")
+    if PRODUCTION
+    else env.list("AUDIT_CHAIN_KEY", default=["dev-only-not-secret-audit-chain-key"])
+)
 # Certificates expiring within this many days are flagged in lists and on the dashboard.
 TRUSTNET_CERTIFICATE_WARNING_DAYS = env.int("CERTIFICATE_WARNING_DAYS", default=60)
 
@@ -194,6 +202,12 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Where the audit chain head is exported (audit/heads.py): in production an append-only bucket,
+    # e.g. django-storages' S3 backend on a bucket with Object Lock, given by these two settings.
+    "audit_heads": {
+        "BACKEND": env.str("AUDIT_HEAD_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("AUDIT_HEAD_STORAGE_OPTIONS", default={"location": str(BASE_DIR / "var" / "audit-heads")}),
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -224,6 +238,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "audit-chain-check": {
         "task": "audit.tasks.audit_chain_check",
         "schedule": crontab(minute=15, hour=3),
+    },
+    # Exports the chain head out of the database (log line, staff email, append-only storage).
+    "audit-head-export": {
+        "task": "audit.tasks.audit_head_export",
+        "schedule": crontab(minute=20, hour=3),
     },
     # Ends memberships whose end date has come (DESIGN 3.6); idempotent, so a late or double run is safe.
     "contracts-memberships-end": {

@@ -32,6 +32,10 @@ PRODUCTION_ENV = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/4",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.fi:587",
     "MEMBERS_SECRET_KEY": "ZGV2LW9ubHktbm90LXNlY3JldC1mZXJuZXQta2V5LTE=",
+    "AUDIT_CHAIN_KEY": secrets.token_urlsafe(40),
+    # Stands in for an append-only bucket (django-storages' S3 backend is not a dependency here).
+    "AUDIT_HEAD_STORAGE_BACKEND": "django.core.files.storage.InMemoryStorage",
+    "AUDIT_HEAD_STORAGE_OPTIONS": "{}",
 }
 
 
@@ -46,6 +50,20 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
     result = _manage("check", **env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_mode_refuses_to_start_without_an_audit_chain_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "AUDIT_CHAIN_KEY"}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "AUDIT_CHAIN_KEY" in result.stderr
+
+
+def test_production_mode_warns_when_chain_heads_go_to_a_local_folder():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if not k.startswith("AUDIT_HEAD_STORAGE")}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "audit.W001" in result.stdout + result.stderr
 
 
 def test_development_defaults_fail_the_deploy_check():
