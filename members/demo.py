@@ -319,7 +319,7 @@ def _saml(host: str, **extra) -> dict:
     return {
         "acs_endpoints": [{"binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
                            "location": f"https://{host}/saml/acs", "index": 0, "is_default": True}],
-        "signing_certificate": _certificate(host),
+        "signing_certificates": [_certificate(host)],
         "name_id_format": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
         **extra,
     }  # fmt: skip
