@@ -54,7 +54,10 @@ class Organisation(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     # Published as md:OrganizationURL of each of its services' entities (DESIGN section 5); never
     # a service's information page, which is about the service, not the organisation.
-    website_url = models.URLField(_("website URL"), max_length=500, blank=True, validators=[validate_https_url])
+    website_url = models.URLField(
+        _("website URL"), max_length=500, blank=True, validators=[validate_https_url],
+        help_text=_("The organisation's own website (https), published in the SAML metadata of its services."),
+    )  # fmt: skip
     # The services this home organisation's users may use; empty means every service.
     allowed_services = models.ManyToManyField(
         "Service", blank=True, related_name="allowed_for", verbose_name=_("allowed services")

@@ -32,7 +32,11 @@ class Migration(migrations.Migration):
             model_name="organisation",
             name="website_url",
             field=models.URLField(
-                blank=True, max_length=500, validators=[members.uris.validate_https_url], verbose_name="website URL"
+                blank=True,
+                help_text="The organisation's own website (https), published in the SAML metadata of its services.",
+                max_length=500,
+                validators=[members.uris.validate_https_url],
+                verbose_name="website URL",
             ),
         ),
         migrations.AddField(
