@@ -141,6 +141,15 @@ DEMO_ORGANISATIONS = [
 ]
 
 
+# Service providers' own websites: md:OrganizationURL of their services (issue 13). One provider
+# has none, so the demo also shows metadata without md:Organization rather than a borrowed address.
+DEMO_WEBSITES = {
+    "3141593-8": "https://www.oppimisaarre.example/",
+    "2718282-8": "https://www.koulupilvi.example/",
+    "1618033-3": "https://www.lukulaari.example/",
+}
+
+
 def load(*, report: Callable[[str], None]) -> None:
     for row in DEMO_ORGANISATIONS:
         business_id, fi, sv, en, kind, is_home, is_sp, street, postcode, city = row
@@ -156,6 +165,7 @@ def load(*, report: Callable[[str], None]) -> None:
                 "street_address": street,
                 "postal_code": postcode,
                 "city": city,
+                "website_url": DEMO_WEBSITES.get(business_id, ""),
             },
         )
     report(f"Organisations: {Organisation.objects.count()}")
