@@ -10,7 +10,7 @@ from tests.members.certs import make_certificate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("members", "0007_ascii_school_codes")]
+BEFORE = [("members", "0008_service_description_length")]
 
 
 def _migrate(targets):

@@ -25,7 +25,7 @@ def lists_to_certificates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0007_ascii_school_codes")]
+    dependencies = [("members", "0008_service_description_length")]
 
     operations = [
         migrations.AddField(
