@@ -264,8 +264,8 @@ def fill(n_services: int) -> dict:
                         {"binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
                          "location": f"https://{host}/saml/acs2", "index": 1, "is_default": False},
                     ],
-                    signing_certificate=signing, signing_certificate_expires_at=signing_end,
-                    encryption_certificate=encryption, encryption_certificate_expires_at=encryption_end,
+                    signing_certificates=[signing], signing_certificate_expires_at=signing_end,
+                    encryption_certificates=[encryption], encryption_certificate_expires_at=encryption_end,
                     name_id_format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
                 ))  # fmt: skip
             else:

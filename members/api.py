@@ -27,7 +27,7 @@ from members import services
 from members.access import can_edit_technical, visible_organisation_ids
 from members.attributes import ATTRIBUTES
 from members.certificates import MAX_CERTIFICATE_CHARS
-from members.metadata import MAX_ACS_ENDPOINTS, metadata_parse
+from members.metadata import MAX_ACS_ENDPOINTS, MAX_CERTIFICATES_PER_USE, metadata_parse
 from members.models import (
     SCHOOL_CODE_PATTERN,
     Contact,
@@ -76,7 +76,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
         model = Organisation
         fields = [
             "id", "name_fi", "name_sv", "name_en", "business_id", "oid", "kind", "is_home_organisation",
-            "is_service_provider", "street_address", "postal_code", "city", "municipality_codes", "contacts",
+            "is_service_provider", "street_address", "postal_code", "city", "website_url", "municipality_codes",
+            "contacts",
         ]  # fmt: skip
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
@@ -102,13 +103,18 @@ class LoginSourceSerializer(serializers.ModelSerializer):
 
 
 class ServiceVersionSerializer(serializers.ModelSerializer):
+    signing_certificates = serializers.ListField(child=serializers.CharField(), read_only=True)
+    encryption_certificates = serializers.ListField(child=serializers.CharField(), read_only=True)
+
     class Meta:
         model = ServiceVersion
         fields = [
             "id", "status", "name_fi", "name_sv", "name_en", "description_fi", "description_sv", "description_en",
             "logo_url", "logo_width", "logo_height", "information_url", "privacy_url", "acs_endpoints",
-            "signing_certificate", "encryption_certificate", "name_id_format", "redirect_uris", "auth_method",
-            "jwks_uri", "pkce_required", "requested_attributes", "submitted_at", "reviewed_at", "rejection_reason",
+            "signing_certificates", "encryption_certificates", "name_id_format", "authn_requests_signed",
+            "want_assertions_signed", "redirect_uris", "auth_method", "jwks_uri", "pkce_required",
+            "requested_attributes", "test_learner_numbers_allowed", "signing_certificate_expires_at",
+            "encryption_certificate_expires_at", "submitted_at", "reviewed_at", "rejection_reason",
         ]  # fmt: skip
 
 
@@ -275,6 +281,16 @@ class VersionWriteSerializer(serializers.ModelSerializer):
         child=HttpsUrlField(),
         required=False, max_length=50,
     )  # fmt: skip
+    # PEM strings; several of each during a key rollover (DESIGN section 2). Each is checked by the
+    # service, whose error names which one ("Signing certificate 2: …").
+    signing_certificates = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_CERTIFICATE_CHARS, trim_whitespace=True),
+        required=False, max_length=MAX_CERTIFICATES_PER_USE,
+    )  # fmt: skip
+    encryption_certificates = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_CERTIFICATE_CHARS, trim_whitespace=True),
+        required=False, max_length=MAX_CERTIFICATES_PER_USE,
+    )  # fmt: skip
     requested_attributes = RequestedAttributeSerializer(many=True, required=False)
     # The model's URL fields, declared so the schema states the pattern members.uris enforces.
     logo_url = HttpsUrlField(required=False, allow_blank=True)
@@ -285,10 +301,7 @@ class VersionWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceVersion
         fields = list(services.VERSION_FIELDS)
-        extra_kwargs = {
-            **{name: {"required": False} for name in services.VERSION_FIELDS},
-            **{name: {"required": False, "max_length": MAX_CERTIFICATE_CHARS} for name in services.CERTIFICATE_FIELDS},
-        }
+        extra_kwargs = {name: {"required": False} for name in services.VERSION_FIELDS}
 
 
 class ServiceCreateSerializer(VersionWriteSerializer):
@@ -484,12 +497,13 @@ class ServiceViewSet(viewsets.ModelViewSet):
         with transaction.atomic(), service_errors():
             if validated["protocol"] == Protocol.SAML and validated.get("metadata"):
                 metadata = metadata_parse(validated["metadata"].encode())
-                # As in the UI: fields given explicitly win over the metadata's names and URLs,
-                # but endpoints and certificates always come from the metadata.
+                # As in the UI: fields given explicitly win over the metadata's names, URLs and
+                # AuthnRequestsSigned / WantAssertionsSigned, but endpoints and certificates always
+                # come from the metadata.
                 data = {**services.version_data_from_metadata(metadata), **data}
                 data.update(
-                    acs_endpoints=metadata.acs_endpoints, signing_certificate=metadata.signing_certificate,
-                    encryption_certificate=metadata.encryption_certificate,
+                    acs_endpoints=metadata.acs_endpoints, signing_certificates=metadata.signing_certificates,
+                    encryption_certificates=metadata.encryption_certificates,
                 )  # fmt: skip
                 if entity_id and entity_id != metadata.entity_id:
                     raise DjangoValidationError({"entity_id": _("The entityID differs from the one in the metadata.")})

@@ -141,6 +141,15 @@ DEMO_ORGANISATIONS = [
 ]
 
 
+# Service providers' own websites: md:OrganizationURL of their services (issue 13). One provider
+# has none, so the demo also shows metadata without md:Organization rather than a borrowed address.
+DEMO_WEBSITES = {
+    "3141593-8": "https://www.oppimisaarre.example/",
+    "2718282-8": "https://www.koulupilvi.example/",
+    "1618033-3": "https://www.lukulaari.example/",
+}
+
+
 def load(*, report: Callable[[str], None]) -> None:
     for row in DEMO_ORGANISATIONS:
         business_id, fi, sv, en, kind, is_home, is_sp, street, postcode, city = row
@@ -156,6 +165,7 @@ def load(*, report: Callable[[str], None]) -> None:
                 "street_address": street,
                 "postal_code": postcode,
                 "city": city,
+                "website_url": DEMO_WEBSITES.get(business_id, ""),
             },
         )
     report(f"Organisations: {Organisation.objects.count()}")
@@ -319,7 +329,7 @@ def _saml(host: str, **extra) -> dict:
     return {
         "acs_endpoints": [{"binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
                            "location": f"https://{host}/saml/acs", "index": 0, "is_default": True}],
-        "signing_certificate": _certificate(host),
+        "signing_certificates": [_certificate(host)],
         "name_id_format": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
         **extra,
     }  # fmt: skip

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from csv_files import csv_decode
 from members.attributes import ATTRIBUTES
-from members.metadata import MAX_ACS_ENDPOINTS
+from members.metadata import MAX_ACS_ENDPOINTS, MAX_CERTIFICATES_PER_USE
 from members.models import (
     MUNICIPALITY_CODE_PATTERN,
     AuthMethod,
@@ -75,7 +75,7 @@ class MemberOrganisationForm(OrganisationForm):
     """What a member's admin may change themselves: not the business ID, kind or member roles."""
 
     class Meta(OrganisationForm.Meta):
-        fields = ["name_fi", "name_sv", "name_en", "oid", "street_address", "postal_code", "city"]
+        fields = ["name_fi", "name_sv", "name_en", "oid", "street_address", "postal_code", "city", "website_url"]
 
 
 class ContactForm(forms.Form):
@@ -225,6 +225,16 @@ DESCRIPTIVE_FIELDS = [
 ]  # fmt: skip
 
 
+_PEM_BLOCK = re.compile(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", re.S)
+
+
+def split_certificates(text: str) -> list[str]:
+    """The PEM blocks pasted one after another into a field; text without PEM markers is taken as
+    one (bare base64) certificate, which the certificate check then accepts or names."""
+    blocks = _PEM_BLOCK.findall(text)
+    return blocks or ([text.strip()] if text.strip() else [])
+
+
 class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
     """A service's content. For SAML the metadata can come from a file or URL instead of the fields."""
 
@@ -238,6 +248,20 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
     metadata_url = forms.URLField(
         label=_("Metadata URL"), required=False, assume_scheme="https", validators=[validate_https_url]
     )
+    signing_certificates = forms.CharField(
+        label=_("Signing certificates"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "One or more PEM certificates, one after another. During a key rollover give the old and the new one."
+        ),
+    )
+    encryption_certificates = forms.CharField(
+        label=_("Encryption certificates"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One or more PEM certificates, one after another (optional)."),
+    )
     redirect_uris_text = forms.CharField(
         label=_("Redirect URIs"),
         required=False,
@@ -248,15 +272,18 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
     class Meta:
         model = ServiceVersion
         fields = [
-            *DESCRIPTIVE_FIELDS, "signing_certificate", "encryption_certificate", "name_id_format",
-            "auth_method", "jwks_uri", "pkce_required",
+            *DESCRIPTIVE_FIELDS, "name_id_format", "authn_requests_signed", "want_assertions_signed",
+            "auth_method", "jwks_uri", "pkce_required", "test_learner_numbers_allowed",
         ]  # fmt: skip
         widgets = {
             "description_fi": forms.Textarea(attrs={"rows": 3}),
             "description_sv": forms.Textarea(attrs={"rows": 3}),
             "description_en": forms.Textarea(attrs={"rows": 3}),
-            "signing_certificate": forms.Textarea(attrs={"rows": 4}),
-            "encryption_certificate": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "authn_requests_signed": _("The service signs its authentication requests (read from metadata if given)."),
+            "want_assertions_signed": _("The service wants the assertions signed (read from metadata if given)."),
+            "test_learner_numbers_allowed": _("Whether the proxy may release test learner numbers to this service."),
         }
 
     def __init__(self, *args: Any, protocol: str, **kwargs: Any) -> None:
@@ -269,17 +296,34 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
                 del self.fields[name]
             if instance:
                 self.fields["acs_text"].initial = "\n".join(e["location"] for e in instance.acs_endpoints)
+                self.fields["signing_certificates"].initial = "".join(instance.signing_certificates)
+                self.fields["encryption_certificates"].initial = "".join(instance.encryption_certificates)
             self.fields["name_fi"].required = False  # may come from metadata
         else:
             for name in (
-                "acs_text", "metadata_file", "metadata_url", "signing_certificate", "encryption_certificate",
-                "name_id_format",
+                "acs_text", "metadata_file", "metadata_url", "signing_certificates", "encryption_certificates",
+                "name_id_format", "authn_requests_signed", "want_assertions_signed",
             ):  # fmt: skip
                 del self.fields[name]
             self.fields["auth_method"].choices = AuthMethod.choices
             self.fields["auth_method"].required = True
             if instance:
                 self.fields["redirect_uris_text"].initial = "\n".join(instance.redirect_uris)
+
+    def _clean_certificates(self, name: str) -> str:
+        text = self.cleaned_data.get(name, "")
+        if len(split_certificates(text)) > MAX_CERTIFICATES_PER_USE:
+            raise forms.ValidationError(
+                _("Give at most %(limit)s certificates of each use; there are %(count)s."),
+                params={"limit": MAX_CERTIFICATES_PER_USE, "count": len(split_certificates(text))},
+            )
+        return text
+
+    def clean_signing_certificates(self) -> str:
+        return self._clean_certificates("signing_certificates")
+
+    def clean_encryption_certificates(self) -> str:
+        return self._clean_certificates("encryption_certificates")
 
     def clean_acs_text(self) -> str:
         text = self.cleaned_data.get("acs_text", "")
@@ -311,9 +355,11 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
                 ]
             if not data.get("name_fi"):
                 data.pop("name_fi", None)
-            for name in ("signing_certificate", "encryption_certificate", "name_id_format"):
-                if not data.get(name):
-                    data.pop(name, None)
+            for name in ("signing_certificates", "encryption_certificates"):
+                if self.cleaned_data.get(name, "").strip():
+                    data[name] = split_certificates(self.cleaned_data[name])
+            if not data.get("name_id_format"):
+                data.pop("name_id_format", None)
         else:
             text = self.cleaned_data.get("redirect_uris_text", "")
             data["redirect_uris"] = [line.strip() for line in text.splitlines() if line.strip()]

@@ -41,6 +41,9 @@ MAX_ACS_INDEX = 65535  # an unsignedShort in the SAML schema
 # a key rollover, two or three keys; more is a mistake or an attempt to make us parse at length.
 MAX_ACS_ENDPOINTS = 20
 MAX_KEY_DESCRIPTORS = 10
+# Certificates of each use a service version holds (issue 13, item 3): old and new during a
+# rollover, and room for one more; the API, the form and metadata uploads share this cap.
+MAX_CERTIFICATES_PER_USE = 4
 
 
 @dataclass
@@ -49,9 +52,11 @@ class SpMetadata:
 
     entity_id: str
     acs_endpoints: list[dict]
-    signing_certificate: str
-    encryption_certificate: str = ""
+    signing_certificates: list[str]
+    encryption_certificates: list[str] = field(default_factory=list)
     name_id_format: str = ""
+    authn_requests_signed: bool = False
+    want_assertions_signed: bool = False
     names: dict[str, str] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
     logo_url: str = ""
@@ -162,6 +167,11 @@ def idp_metadata_parse(data: bytes, *, entity_id: str) -> IdpMetadata:
     )
 
 
+def _xs_boolean(value: str | None) -> bool:
+    """An xs:boolean attribute ("true"/"1" or "false"/"0"); absent means false, as in the schema."""
+    return (value or "").strip() in ("true", "1")
+
+
 def _single_entity(root: etree._Element) -> etree._Element:
     if root.tag == f"{{{NS['md']}}}EntityDescriptor":
         return root
@@ -201,31 +211,48 @@ def _read_entity(entity: etree._Element) -> SpMetadata:
         endpoints = validate_acs_endpoints(endpoints)
     except ValidationError as error:
         raise _error(error.messages[0], "acs") from error
-    signing, encryption = "", ""
+    # Every key is kept: a rollover publishes the old and the new one side by side, and dropping the
+    # new one would break logins the day the SP switches (issue 13). A KeyDescriptor without `use`
+    # serves both purposes.
+    by_use: dict[str, list[str]] = {"signing": [], "encryption": []}
     for descriptor in _key_descriptors(sp):
         certificate = descriptor.find("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS)
         if certificate is None or not (certificate.text or "").strip():
             continue
         use = descriptor.get("use", "")
-        if use in ("", "signing") and not signing:
-            signing = normalise_certificate(certificate.text)
-        if use in ("", "encryption") and not encryption:
-            encryption = normalise_certificate(certificate.text)
-    if not signing:
+        pem = normalise_certificate(certificate.text)
+        for usage in ("signing", "encryption"):
+            if use in ("", usage) and pem not in by_use[usage]:
+                by_use[usage].append(pem)
+    if not by_use["signing"]:
         raise _error(_("The metadata has no signing certificate."), "no_certificate")
-    try:
-        certificate_parse(signing, usage="signing", field="metadata")
-        if encryption:
-            certificate_parse(encryption, usage="encryption", field="metadata")
-    except ValidationError as error:
-        raise _error(error.messages[0], "certificate") from error
+    for usage, label, too_many in (
+        ("signing", _("Signing certificate"),
+         _("The metadata has %(count)s signing certificates; at most %(limit)s are accepted.")),
+        ("encryption", _("Encryption certificate"),
+         _("The metadata has %(count)s encryption certificates; at most %(limit)s are accepted.")),
+    ):  # fmt: skip
+        if len(by_use[usage]) > MAX_CERTIFICATES_PER_USE:
+            raise _error(
+                too_many % {"count": len(by_use[usage]), "limit": MAX_CERTIFICATES_PER_USE}, "too_many_certificates"
+            )
+        for number, pem in enumerate(by_use[usage], start=1):
+            try:
+                certificate_parse(pem, usage=usage, field="metadata")
+            except ValidationError as error:
+                message = _("%(label)s %(number)s in the metadata: %(problem)s") % {
+                    "label": label, "number": number, "problem": error.messages[0],
+                }  # fmt: skip
+                raise _error(message, "certificate") from error
     name_id = sp.find("md:NameIDFormat", NS)
     metadata = SpMetadata(
         entity_id=entity_id,
         acs_endpoints=endpoints,
-        signing_certificate=signing,
-        encryption_certificate=encryption,
+        signing_certificates=by_use["signing"],
+        encryption_certificates=by_use["encryption"],
         name_id_format=(name_id.text or "").strip() if name_id is not None else "",
+        authn_requests_signed=_xs_boolean(sp.get("AuthnRequestsSigned")),
+        want_assertions_signed=_xs_boolean(sp.get("WantAssertionsSigned")),
     )
     ui = sp.find("md:Extensions/mdui:UIInfo", NS)
     if ui is not None:

@@ -52,6 +52,12 @@ class Organisation(models.Model):
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
+    # Published as md:OrganizationURL of each of its services' entities (DESIGN section 5); never
+    # a service's information page, which is about the service, not the organisation.
+    website_url = models.URLField(
+        _("website URL"), max_length=500, blank=True, validators=[validate_https_url],
+        help_text=_("The organisation's own website (https), published in the SAML metadata of its services."),
+    )  # fmt: skip
     # The services this home organisation's users may use; empty means every service.
     allowed_services = models.ManyToManyField(
         "Service", blank=True, related_name="allowed_for", verbose_name=_("allowed services")
@@ -351,10 +357,15 @@ class ServiceVersion(models.Model):
     )
     # SAML: [{"binding": ..., "location": ..., "index": n, "is_default": bool}]
     acs_endpoints = models.JSONField(_("assertion consumer services"), default=list, blank=True)
-    signing_certificate = models.TextField(_("signing certificate"), blank=True)
-    encryption_certificate = models.TextField(_("encryption certificate"), blank=True)
+    # PEM strings. Several of each during a key rollover, when old and new are published side by
+    # side (DESIGN section 2); a list in the version keeps each version an immutable snapshot.
+    signing_certificates = models.JSONField(_("signing certificates"), default=list, blank=True)
+    encryption_certificates = models.JSONField(_("encryption certificates"), default=list, blank=True)
     name_id_format = models.CharField(_("NameID format"), max_length=200, blank=True)
-    # Kept at save so lists can filter on expiring certificates without parsing.
+    authn_requests_signed = models.BooleanField(_("authentication requests signed"), default=False)
+    want_assertions_signed = models.BooleanField(_("wants assertions signed"), default=False)
+    # Kept at save so lists can filter on expiring certificates without parsing: the EARLIEST
+    # expiry among the version's signing (encryption) certificates.
     signing_certificate_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When the provider was last warned that a certificate of this (live) version expires soon.
     expiry_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -364,6 +375,8 @@ class ServiceVersion(models.Model):
     auth_method = models.CharField(_("client authentication"), max_length=30, choices=AuthMethod.choices, blank=True)
     jwks_uri = models.URLField(_("JWKS URI"), max_length=500, blank=True, validators=[validate_https_url])
     pkce_required = models.BooleanField(_("PKCE required"), default=True)
+    # Whether the proxy may release test learner numbers to this service (DESIGN section 2).
+    test_learner_numbers_allowed = models.BooleanField(_("test learner numbers allowed"), default=False)
     # [{"key": "<attributes.ATTRIBUTES key>", "purpose": "..."}]
     requested_attributes = models.JSONField(_("requested attributes"), default=list, blank=True)
     submitted_by = models.ForeignKey(

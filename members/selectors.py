@@ -29,7 +29,7 @@ def approved_services(*, environment: str) -> list[Service]:
 
     Each item is a `Service` with:
       - `.live_version`: the approved `ServiceVersion` (names/descriptions fi/sv/en, logo and URLs,
-        `acs_endpoints`, `signing_certificate`/`encryption_certificate` as PEM, `name_id_format`,
+        `acs_endpoints`, `signing_certificates`/`encryption_certificates` (lists of PEM), `name_id_format`,
         `redirect_uris`, `auth_method`, `jwks_uri`, `pkce_required`, `requested_attributes`
         and `released_attributes()` → [(members.attributes.Attribute, purpose)]);
       - `.entity_id` (SAML) or `.client_id` (OIDC; secret via `members.services.oidc_client_secret`);

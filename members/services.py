@@ -9,7 +9,7 @@ import hashlib
 import io
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +29,8 @@ from csv_files import csv_cell_unescape
 from emails.sending import email_queue, email_queue_to_users
 from members.access import has_role, users_with_role
 from members.attributes import ATTRIBUTES
-from members.certificates import certificate_parse, normalise_certificate
-from members.metadata import SpMetadata, idp_metadata_parse, validate_acs_endpoints
+from members.certificates import certificate_describe, certificate_parse, normalise_certificate
+from members.metadata import MAX_CERTIFICATES_PER_USE, SpMetadata, idp_metadata_parse, validate_acs_endpoints
 from members.metadata_fetch import metadata_fetch
 from members.models import (
     EDUCATION_PROVIDER_KINDS,
@@ -71,7 +71,7 @@ OID_PATTERN = re.compile(r"1\.2\.246\.562\.10\.\d{1,20}")
 NO_ROLE_MESSAGE = gettext_lazy("Choose at least one role: home organisation or service provider.")
 ORGANISATION_FIELDS = (
     "name_fi", "name_sv", "name_en", "business_id", "oid", "kind", "is_home_organisation",
-    "is_service_provider", "street_address", "postal_code", "city",
+    "is_service_provider", "street_address", "postal_code", "city", "website_url",
 )  # fmt: skip
 
 
@@ -500,16 +500,22 @@ def allowed_services_set(*, organisation: Organisation, by: User, services: Iter
 
 VERSION_FIELDS = (
     "name_fi", "name_sv", "name_en", "description_fi", "description_sv", "description_en", "logo_url",
-    "logo_width", "logo_height", "information_url", "privacy_url", "acs_endpoints", "signing_certificate",
-    "encryption_certificate",
-    "name_id_format", "redirect_uris", "auth_method", "jwks_uri", "pkce_required", "requested_attributes",
+    "logo_width", "logo_height", "information_url", "privacy_url", "acs_endpoints", "signing_certificates",
+    "encryption_certificates", "name_id_format", "authn_requests_signed", "want_assertions_signed",
+    "redirect_uris", "auth_method", "jwks_uri", "pkce_required", "requested_attributes",
+    "test_learner_numbers_allowed",
 )  # fmt: skip
 # A change to any of these waits for staff review (DESIGN section 2); other fields go live at once.
-CERTIFICATE_FIELDS = frozenset({"signing_certificate", "encryption_certificate"})
+CERTIFICATE_FIELDS = frozenset({"signing_certificates", "encryption_certificates"})
 REVIEWED_FIELDS = (
-    frozenset({"acs_endpoints", "redirect_uris", "auth_method", "jwks_uri", "pkce_required", "requested_attributes"})
+    frozenset({
+        "acs_endpoints", "redirect_uris", "auth_method", "jwks_uri", "pkce_required", "requested_attributes",
+        "authn_requests_signed", "want_assertions_signed",
+        # Test learner numbers are a release decision like an attribute (DESIGN section 2).
+        "test_learner_numbers_allowed",
+    })
     | CERTIFICATE_FIELDS
-)
+)  # fmt: skip
 
 
 def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -559,22 +565,16 @@ def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
         except ValidationError as e:
             error("acs_endpoints", e.messages[0])
         for name, usage, required in (
-            ("signing_certificate", "signing", True),
-            ("encryption_certificate", "encryption", False),
+            ("signing_certificates", "signing", True),
+            ("encryption_certificates", "encryption", False),
         ):
-            text = (cleaned.get(name) or "").strip()
-            if not text:
-                if required:
-                    error(name, _("A signing certificate is required."))
-                cleaned[name] = ""
-                continue
-            try:
-                info = certificate_parse(text, usage=usage, field=name)
-            except ValidationError as e:
-                error(name, e.messages[0])
-            else:
-                cleaned[name] = normalise_certificate(text)
-                cleaned[f"{name}_expires_at"] = info.not_after
+            certificates, earliest = _certificates_clean(
+                cleaned.get(name), usage=usage, required=required, error=lambda message, n=name: error(n, message)
+            )
+            cleaned[name] = certificates
+            cleaned[f"{name[:-1]}_expires_at"] = earliest
+        cleaned["authn_requests_signed"] = bool(cleaned.get("authn_requests_signed"))
+        cleaned["want_assertions_signed"] = bool(cleaned.get("want_assertions_signed"))
         cleaned.update(redirect_uris=[], auth_method="", jwks_uri="")
     else:
         uris = [str(u).strip() for u in cleaned.get("redirect_uris") or [] if str(u).strip()]
@@ -597,19 +597,62 @@ def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
         if method == AuthMethod.PRIVATE_KEY_JWT and not cleaned.get("jwks_uri"):
             error("jwks_uri", _("private_key_jwt needs a JWKS URI."))
         cleaned["auth_method"] = method
-        cleaned.update(acs_endpoints=[], signing_certificate="", encryption_certificate="", name_id_format="")
+        cleaned.update(
+            acs_endpoints=[], signing_certificates=[], encryption_certificates=[], name_id_format="",
+            authn_requests_signed=False, want_assertions_signed=False,
+            signing_certificate_expires_at=None, encryption_certificate_expires_at=None,
+        )  # fmt: skip
+    cleaned["test_learner_numbers_allowed"] = bool(cleaned.get("test_learner_numbers_allowed"))
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _certificates_clean(
+    value: Any, *, usage: str, required: bool, error: Callable[[str], None]
+) -> tuple[list[str], datetime.datetime | None]:
+    """The PEM list of one use, each certificate checked on its own (members.certificates), and the
+    earliest expiry among them; a problem names which certificate ("Signing certificate 2: …")."""
+    if isinstance(value, str):
+        value = [value]
+    texts = [str(text).strip() for text in (value or []) if str(text).strip()]
+    label = _("Signing certificate") if usage == "signing" else _("Encryption certificate")
+    if not texts:
+        if required:
+            error(_("A signing certificate is required."))
+        return [], None
+    if len(texts) > MAX_CERTIFICATES_PER_USE:
+        error(
+            _("Give at most %(limit)s certificates of each use; there are %(count)s.")
+            % {"limit": MAX_CERTIFICATES_PER_USE, "count": len(texts)}
+        )
+        return [], None
+    certificates: list[str] = []
+    expiries: list[datetime.datetime] = []
+    for number, text in enumerate(texts, start=1):
+        try:
+            info = certificate_parse(text, usage=usage, field="certificate")
+        except ValidationError as e:
+            error(_("%(label)s %(number)s: %(problem)s") % {"label": label, "number": number, "problem": e.messages[0]})
+            continue
+        pem = normalise_certificate(text)
+        if pem in certificates:
+            error(_("%(label)s %(number)s is given twice.") % {"label": label, "number": number})
+            continue
+        certificates.append(pem)
+        expiries.append(info.not_after)
+    return certificates, min(expiries, default=None)
 
 
 def version_data_from_metadata(metadata: SpMetadata) -> dict[str, Any]:
     """The version fields metadata provides (names and URLs only where it has them)."""
     data: dict[str, Any] = {
         "acs_endpoints": metadata.acs_endpoints,
-        "signing_certificate": metadata.signing_certificate,
-        "encryption_certificate": metadata.encryption_certificate,
+        "signing_certificates": metadata.signing_certificates,
+        "encryption_certificates": metadata.encryption_certificates,
         "name_id_format": metadata.name_id_format,
+        "authn_requests_signed": metadata.authn_requests_signed,
+        "want_assertions_signed": metadata.want_assertions_signed,
     }
     for language in ("fi", "sv", "en"):
         if metadata.names.get(language):
@@ -895,6 +938,28 @@ def review_policy_set(*, by: User, auto_approve_test: bool, auto_approve_certifi
 EXPIRY_REMINDER_INTERVAL = datetime.timedelta(days=7)
 
 
+def _common_name(subject: str) -> str:
+    """The CN of an RFC 4514 subject ("CN=sp.example.fi,O=…"), else the whole subject."""
+    found = re.search(r"(?:^|,)CN=((?:[^,\\]|\\.)*)", subject)
+    return found.group(1) if found else subject
+
+
+def expiring_certificates(*, version: ServiceVersion, horizon: datetime.datetime) -> list[dict[str, Any]]:
+    """Which of the version's certificates expire by `horizon`, each with its use, subject CN, expiry
+    and SHA-256 fingerprint, so a provider with several (a rollover) knows which one to replace."""
+    expiring = []
+    by_use = (("signing", version.signing_certificates), ("encryption", version.encryption_certificates))
+    for use, certificates in by_use:
+        for pem in certificates:
+            info = certificate_describe(pem)
+            if info is not None and info.not_after <= horizon:
+                expiring.append({
+                    "use": use, "common_name": _common_name(info.subject),
+                    "expires_on": timezone.localdate(info.not_after), "fingerprint": info.sha256_fingerprint,
+                })  # fmt: skip
+    return expiring
+
+
 def certificate_expiry_warn() -> int:
     """Email each provider whose live service's certificate expires within the warning period.
 
@@ -922,6 +987,7 @@ def certificate_expiry_warn() -> int:
                 for moment in (version.signing_certificate_expires_at, version.encryption_certificate_expires_at)
                 if moment is not None
             )
+            expiring = expiring_certificates(version=version, horizon=horizon)
             email_queue_to_users(
                 users=users_with_role(version.service.provider_id, [Role.ADMIN, Role.TECHNICAL]),
                 template="certificate_expiry",
@@ -930,6 +996,7 @@ def certificate_expiry_warn() -> int:
                     "environment": version.service.environment,
                     "expires_on": timezone.localdate(expires),
                     "expired": expires <= now,
+                    "certificates": expiring,
                     "path": f"/members/services/{version.service_id}/",
                 },
             )
@@ -939,7 +1006,11 @@ def certificate_expiry_warn() -> int:
                 actor=None,
                 action="service.certificate_expiry_warned",
                 obj=version.service,
-                after={"version": version.pk, "expires_at": expires.isoformat()},
+                after={
+                    "version": version.pk,
+                    "expires_at": expires.isoformat(),
+                    "certificates": [item["fingerprint"] for item in expiring],
+                },
             )
             warned += 1
     return warned

@@ -32,7 +32,7 @@ from members.access import (
     has_role,
     visible_organisation_ids,
 )
-from members.certificates import certificate_describe
+from members.certificates import CertificateInfo, certificate_describe
 from members.forms import (
     AllowedServicesForm,
     InvitationForm,
@@ -382,8 +382,12 @@ def _apply_metadata(form: ServiceVersionForm, data: dict[str, Any]) -> str:
     data.update(
         {
             "acs_endpoints": metadata.acs_endpoints,
-            "signing_certificate": metadata.signing_certificate,
-            "encryption_certificate": metadata.encryption_certificate,
+            "signing_certificates": metadata.signing_certificates,
+            "encryption_certificates": metadata.encryption_certificates,
+            # A ticked box cannot be told from an untouched one: either the form or the metadata
+            # saying so is enough; a later edit can untick it.
+            "authn_requests_signed": metadata.authn_requests_signed or bool(data.get("authn_requests_signed")),
+            "want_assertions_signed": metadata.want_assertions_signed or bool(data.get("want_assertions_signed")),
         }
     )
     return metadata.entity_id
@@ -437,6 +441,11 @@ def _warn_uris(request: HttpRequest, service: Service, version: ServiceVersion) 
         messages.warning(request, warning)
 
 
+def _described(certificates: list[str]) -> list[CertificateInfo]:
+    """Each stored certificate's subject, expiry and fingerprint, for the service page."""
+    return [info for info in map(certificate_describe, certificates) if info is not None]
+
+
 @member_login_required
 def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
     service = get_service_for_user(request, pk)
@@ -446,6 +455,8 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The secret is shown once, right after it was generated, then forgotten.
     secret = _secret_take(request, service.pk)
     shown = pending or service.live_version
+    signing = _described(shown.signing_certificates) if shown else []
+    encryption = _described(shown.encryption_certificates) if shown else []
     # What a reviewer must look at: the fields the pending version changes compared with the live one.
     changed = []
     if pending and service.live_version:
@@ -465,8 +476,9 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changed": changed,
             "versions": versions,
             "secret": secret,
-            "signing": certificate_describe(shown.signing_certificate) if shown else None,
-            "encryption": certificate_describe(shown.encryption_certificate) if shown else None,
+            "signing": signing,
+            "encryption": encryption,
+            "weak_signature": any(info.weak_signature for info in [*signing, *encryption]),
             "can_edit": can_edit_technical(request.user, service.provider_id),
             "reject_form": RejectForm(),
             "withdraw_form": WithdrawForm(),

@@ -84,7 +84,8 @@ class Contact:
 class RegistrationInfo:
     authority: str
     instant: datetime.datetime
-    policy_url: str = ""
+    # mdrpi:RegistrationPolicy by language (settings.REGISTRATION_POLICY_URLS).
+    policy_urls: Localized = field(default_factory=Localized)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class Service:
     environment: str
     name: Localized
     organisation_name: Localized
+    # The provider organisation's own website (md:OrganizationURL); never a service's page.
     organisation_url: Localized = field(default_factory=Localized)
     description: Localized = field(default_factory=Localized)
     display_name: Localized = field(default_factory=Localized)
@@ -121,6 +123,10 @@ class Service:
     acs_endpoints: tuple[Endpoint, ...] = ()
     certificates: tuple[Certificate, ...] = ()
     name_id_format: str = ""
+    authn_requests_signed: bool = False
+    want_assertions_signed: bool = False
+    # Whether the proxy may release test learner numbers to it (DESIGN section 2), both protocols.
+    test_learner_numbers_allowed: bool = False
     client_id: str = ""
     oidc: OidcClient | None = None
     attributes: tuple[RequestedAttribute, ...] = ()

@@ -30,7 +30,7 @@ REFEDS_SECURITY = "http://refeds.org/metadata/contactType/security"
 MD_CONTACT_TYPES = {"technical", "support", "administrative", "billing", "other"}
 
 # Bump when the rendering changes, so cached fragments of the old shape are not reused.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 
 # A parser for our own output: nothing from outside reaches it, but keep it strict anyway.
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
@@ -100,10 +100,18 @@ def entity_element(service: Service, *, registration_authority: str) -> etree._E
     )
     if registration:
         info.set("registrationInstant", format_instant(registration.instant))
-        if registration.policy_url:
-            _sub(info, f"{{{MDRPI}}}RegistrationPolicy", registration.policy_url).set(XML_LANG, "en")
+        # English first: eduGAIN requires an English policy; fi and sv follow where the operator has them.
+        policies = dict(registration.policy_urls.items())
+        for lang in ("en", "fi", "sv"):
+            if policies.get(lang):
+                _sub(info, f"{{{MDRPI}}}RegistrationPolicy", policies[lang]).set(XML_LANG, lang)
 
     sp = _sub(entity, _md("SPSSODescriptor"), protocolSupportEnumeration=SAML2_PROTOCOL)
+    # Written only when true: false is the schema's default, so existing entities render unchanged.
+    if service.authn_requests_signed:
+        sp.set("AuthnRequestsSigned", "true")
+    if service.want_assertions_signed:
+        sp.set("WantAssertionsSigned", "true")
     ui = _sub(_sub(sp, _md("Extensions")), f"{{{MDUI}}}UIInfo")
     _localized(ui, f"{{{MDUI}}}DisplayName", service.display_name if service.display_name.items() else service.name)
     _localized(ui, f"{{{MDUI}}}Description", service.description)
@@ -146,8 +154,12 @@ def entity_element(service: Service, *, registration_authority: str) -> etree._E
                 isRequired="true" if attribute.is_required else "false",
             )
 
+    # The provider organisation's names and its own website (issue 13). md:OrganizationURL is
+    # required by the schema; a provider that has not given its website gets no md:Organization
+    # rather than a borrowed address: a service's information page describes the service, and the
+    # operator's site would claim the wrong organisation.
     names = service.organisation_name.items()
-    urls = service.organisation_url.items() or service.information_url.items()
+    urls = service.organisation_url.items()
     if names and urls:
         organisation = _sub(entity, _md("Organization"))
         _localized(organisation, _md("OrganizationName"), service.organisation_name)

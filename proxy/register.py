@@ -17,6 +17,7 @@ are read as values, not model instances, and their converted values kept between
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from functools import lru_cache
 
@@ -88,13 +89,14 @@ def collect_inputs(*, environment: str, on: datetime.date) -> ProxyInputs:
 _SERVICE_FIELDS = (
     "id", "protocol", "environment", "entity_id", "client_id", "client_secret_encrypted", "created_at",
     "provider_id", "provider__name_fi", "provider__name_sv", "provider__name_en",
-    "live_version_id", "live_version__reviewed_at",
+    "live_version_id", "live_version__reviewed_at", "provider__website_url",
 )  # fmt: skip
 _VERSION_FIELDS = (
     "id", "name_fi", "name_sv", "name_en", "description_fi", "description_sv", "description_en",
     "logo_url", "logo_width", "logo_height", "information_url", "privacy_url", "acs_endpoints",
-    "signing_certificate", "encryption_certificate", "name_id_format", "redirect_uris", "auth_method",
-    "jwks_uri", "pkce_required", "requested_attributes",
+    "signing_certificates", "encryption_certificates", "name_id_format", "authn_requests_signed",
+    "want_assertions_signed", "redirect_uris", "auth_method", "jwks_uri", "pkce_required", "requested_attributes",
+    "test_learner_numbers_allowed",
 )  # fmt: skip
 _service_memory: dict[int, tuple[tuple, Service]] = {}
 _version_memory: dict[tuple, dict] = {}
@@ -124,7 +126,11 @@ def _services(environment: str, providers_in_force: set[int]) -> tuple[Service, 
         .values_list("organisation_id", "kind", "email", "name", "phone")
     ):
         contacts.setdefault(organisation_id, []).append(tuple(contact))
-    authority = settings.PROXY_REGISTRATION_AUTHORITY
+    authority = RegistrationInfo(
+        authority=settings.PROXY_REGISTRATION_AUTHORITY,
+        instant=datetime.datetime.min,  # each service's own, set in _service
+        policy_urls=Localized(**{lang: url for lang, url in settings.REGISTRATION_POLICY_URLS.items() if url}),
+    )
     version_keys = {row[11]: (row[11], row[12]) for row in rows}
     missing = [version_id for version_id, key in version_keys.items() if key not in _version_memory]
     versions = {key: _version_memory[key] for key in version_keys.values() if key in _version_memory}
@@ -151,9 +157,9 @@ def _localized(obj: object, field: str) -> Localized:
     )
 
 
-def _service(row: tuple, version: dict, contacts: tuple[tuple, ...], authority: str) -> Service:
+def _service(row: tuple, version: dict, contacts: tuple[tuple, ...], registration: RegistrationInfo) -> Service:
     (pk, protocol, environment, entity_id, client_id, secret_encrypted, created_at,
-     _, provider_fi, provider_sv, provider_en, _, _) = row  # fmt: skip
+     _, provider_fi, provider_sv, provider_en, _, _, provider_url) = row  # fmt: skip
     purposes = {item["key"]: item.get("purpose", "") for item in version["requested_attributes"]}
     attributes = tuple(
         RequestedAttribute(
@@ -189,14 +195,17 @@ def _service(row: tuple, version: dict, contacts: tuple[tuple, ...], authority: 
             Contact(contact_type=kind, email=email, given_name=name, phone=phone)
             for kind, email, name, phone in contacts
         ),
-        "registration": RegistrationInfo(authority=authority, instant=created_at),
+        # One URL, published beside each language the organisation's name is given in.
+        "organisation_url": Localized(
+            fi=provider_url, sv=provider_url if provider_sv else "", en=provider_url if provider_en else ""
+        ),
+        "registration": dataclasses.replace(registration, instant=created_at),
+        "test_learner_numbers_allowed": version["test_learner_numbers_allowed"],
     }
     if protocol == "saml":
-        certificates = []
-        if version["signing_certificate"]:
-            certificates.append(Certificate(pem=version["signing_certificate"], use="signing"))
-        if version["encryption_certificate"]:
-            certificates.append(Certificate(pem=version["encryption_certificate"], use="encryption"))
+        # One KeyDescriptor per certificate: a rollover publishes the old and the new side by side.
+        certificates = [Certificate(pem=pem, use="signing") for pem in version["signing_certificates"]]
+        certificates += [Certificate(pem=pem, use="encryption") for pem in version["encryption_certificates"]]
         return Service(
             **common,
             entity_id=entity_id,
@@ -211,6 +220,8 @@ def _service(row: tuple, version: dict, contacts: tuple[tuple, ...], authority: 
             ),
             certificates=tuple(certificates),
             name_id_format=version["name_id_format"],
+            authn_requests_signed=version["authn_requests_signed"],
+            want_assertions_signed=version["want_assertions_signed"],
         )
     return Service(
         **common,

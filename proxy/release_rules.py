@@ -192,6 +192,8 @@ def _service_json(service: Service) -> dict:
             }
             for a in sorted(service.attributes, key=lambda a: a.key)
         ],
+        # DESIGN section 2: whether the proxy may release test learner numbers to this service.
+        "test_learner_numbers_allowed": service.test_learner_numbers_allowed,
     }
     if service.protocol == "saml":
         data["entity_id"] = service.entity_id

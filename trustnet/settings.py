@@ -289,6 +289,17 @@ PROXY_NEXT_SIGNING_CERT_FILE = env.str("PROXY_NEXT_SIGNING_CERT_FILE", default="
 PROXY_METADATA_NAME = env.str("PROXY_METADATA_NAME", default="urn:mace:trustnet:metadata")
 PROXY_PUBLISHER = env.str("PROXY_PUBLISHER", default=SITE_URL)
 PROXY_REGISTRATION_AUTHORITY = env.str("PROXY_REGISTRATION_AUTHORITY", default=SITE_URL)
+# mdrpi:RegistrationPolicy of every published entity, by language (en first; fi and sv if given):
+# the page stating the rules under which the operator registers services.
+REGISTRATION_POLICY_URLS = {
+    lang: url
+    for lang, url in (
+        ("en", env.str("REGISTRATION_POLICY_URL_EN", default="")),
+        ("fi", env.str("REGISTRATION_POLICY_URL_FI", default="")),
+        ("sv", env.str("REGISTRATION_POLICY_URL_SV", default="")),
+    )
+    if url
+}
 # validUntil: default 10 days, never over 14 (Shibboleth's default maxValidityInterval).
 PROXY_VALIDITY = timedelta(days=env.int("PROXY_VALIDITY_DAYS", default=10))
 PROXY_CACHE_DURATION = env.str("PROXY_CACHE_DURATION", default="PT6H")

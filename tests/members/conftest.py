@@ -23,7 +23,7 @@ def saml_data(**overrides):
                 "is_default": True,
             }
         ],
-        "signing_certificate": good_certificate(),
+        "signing_certificates": [good_certificate()],
         "requested_attributes": [{"key": "uid", "purpose": "Käyttäjän tunnistaminen"}],
     }
     data.update(overrides)

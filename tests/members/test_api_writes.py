@@ -306,8 +306,8 @@ def test_a_change_outside_the_reviewed_fields_goes_live_at_once(
 def test_service_change_errors(tech_provider_a, provider_a, make_saml_service):
     service = make_saml_service(provider_a)
     client = _client(tech_provider_a)
-    response = client.patch(f"/api/services/{service.pk}/", {"signing_certificate": "junk"}, format="json")
-    assert response.status_code == 400 and "signing_certificate" in response.json()
+    response = client.patch(f"/api/services/{service.pk}/", {"signing_certificates": ["junk"]}, format="json")
+    assert response.status_code == 400 and "signing_certificates" in response.json()
     response = client.patch(f"/api/services/{service.pk}/", {"logo_width": 10**9}, format="json")
     assert response.status_code == 400 and "logo_width" in response.json()
     assert service.versions.count() == 1

@@ -23,7 +23,7 @@ def test_a_live_certificate_expiring_soon_warns_the_providers_people_once_a_week
     django_capture_on_commit_callbacks,
 ):
     settings.TRUSTNET_CERTIFICATE_WARNING_DAYS = 60
-    expiring = make_saml_service(provider_a, signing_certificate=make_certificate(days=20))
+    expiring = make_saml_service(provider_a, signing_certificates=[make_certificate(days=20)])
     make_saml_service(provider_b)  # a year left: no warning
     mail.outbox.clear()
 
@@ -44,5 +44,5 @@ def test_a_live_certificate_expiring_soon_warns_the_providers_people_once_a_week
 
 def test_a_pending_version_with_an_expiring_certificate_is_not_warned(make_saml_service, provider_a, settings):
     settings.TRUSTNET_CERTIFICATE_WARNING_DAYS = 60
-    make_saml_service(provider_a, approve=False, signing_certificate=make_certificate(days=20))
+    make_saml_service(provider_a, approve=False, signing_certificates=[make_certificate(days=20)])
     assert services.certificate_expiry_warn() == 0

@@ -177,9 +177,9 @@ def test_the_service_rules_cap_acs_endpoints_from_the_form_and_api_too():
 @pytest.mark.parametrize("make", [duplicate_extension_certificate, unknown_key_algorithm_certificate, md5_certificate])
 def test_the_api_answers_a_hostile_certificate_with_a_field_error(make, tech_provider_a, provider_a):
     body = {"provider": provider_a.pk, "environment": "test", "protocol": "saml",
-            "entity_id": "https://hostile.example.fi/sp", **saml_data(signing_certificate=make())}  # fmt: skip
+            "entity_id": "https://hostile.example.fi/sp", **saml_data(signing_certificates=[make()])}  # fmt: skip
     response = _client(tech_provider_a).post("/api/services/", body, format="json")
-    assert response.status_code == 400 and set(response.json()) == {"signing_certificate"}
+    assert response.status_code == 400 and set(response.json()) == {"signing_certificates"}
     assert not Service.objects.exists()
 
 
@@ -198,9 +198,9 @@ def test_the_api_caps_acs_endpoints_and_certificate_length(tech_provider_a, prov
             **saml_data(acs_endpoints=[{**endpoint, "index": i} for i in range(MAX_ACS_ENDPOINTS + 1)])}  # fmt: skip
     response = _client(tech_provider_a).post("/api/services/", body, format="json")
     assert response.status_code == 400 and "acs_endpoints" in response.json()
-    body = {**body, **saml_data(signing_certificate="A" * 20_000)}
+    body = {**body, **saml_data(signing_certificates=["A" * 20_000])}
     response = _client(tech_provider_a).post("/api/services/", body, format="json")
-    assert response.status_code == 400 and "signing_certificate" in response.json()
+    assert response.status_code == 400 and "signing_certificates" in response.json()
 
 
 def test_an_uploaded_metadata_file_with_a_superscript_logo_width_gets_a_message(provider_a, tech_provider_a, as_user):
@@ -217,7 +217,7 @@ def test_a_pasted_hostile_certificate_in_the_form_gets_a_message(provider_a, tec
     response = as_user(tech_provider_a).post(
         reverse("members:service-create", args=[provider_a.pk, "saml"]),
         {"environment": "test", "entity_id": "https://paste.example.fi/sp", "name_fi": "Palvelu",
-         "acs_text": "https://paste.example.fi/acs", "signing_certificate": duplicate_extension_certificate(),
+         "acs_text": "https://paste.example.fi/acs", "signing_certificates": duplicate_extension_certificate(),
          "attr_uid": "on", "purpose_uid": "Kirjautuminen"},
     )  # fmt: skip
     assert response.status_code == 200 and "same extension twice" in response.content.decode()
@@ -229,7 +229,7 @@ def test_the_form_caps_acs_urls(provider_a, tech_provider_a, as_user):
     response = as_user(tech_provider_a).post(
         reverse("members:service-create", args=[provider_a.pk, "saml"]),
         {"environment": "test", "entity_id": "https://caps.example.fi/sp", "name_fi": "Palvelu", "acs_text": lines,
-         "signing_certificate": good_certificate(), "attr_uid": "on", "purpose_uid": "Kirjautuminen"},
+         "signing_certificates": good_certificate(), "attr_uid": "on", "purpose_uid": "Kirjautuminen"},
     )  # fmt: skip
     assert response.status_code == 200 and f"at most {MAX_ACS_ENDPOINTS}" in response.content.decode()
 
@@ -237,7 +237,7 @@ def test_the_form_caps_acs_urls(provider_a, tech_provider_a, as_user):
 def test_member_and_staff_see_a_warning_for_an_sha1_certificate(
     provider_a, tech_provider_a, operator, as_user, make_saml_service
 ):
-    service = make_saml_service(provider_a, approve=False, signing_certificate=sha1_certificate())
+    service = make_saml_service(provider_a, approve=False, signing_certificates=[sha1_certificate()])
     for user in (tech_provider_a, operator):
         page = as_user(user).get(reverse("members:service-detail", args=[service.pk])).content.decode()
         assert "signed with SHA-1" in page

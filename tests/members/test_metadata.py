@@ -31,7 +31,7 @@ def test_good_metadata_gives_entity_endpoints_certificate_and_names():
     assert metadata.entity_id == "https://sp.example.fi/saml"
     assert metadata.acs_endpoints[0]["location"] == "https://sp.example.fi/saml/acs"
     assert metadata.acs_endpoints[0]["is_default"] is True
-    assert "BEGIN CERTIFICATE" in metadata.signing_certificate
+    assert "BEGIN CERTIFICATE" in metadata.signing_certificates[0]
     assert metadata.names == {"fi": "Oppimateriaali", "en": "Learning materials"}
     assert metadata.privacy_url == "https://sp.example.fi/tietosuoja"
     assert metadata.name_id_format.endswith("persistent")

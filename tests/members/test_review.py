@@ -122,12 +122,12 @@ def test_certificate_only_changes_auto_approve_only_when_staff_allow(
     service = make_saml_service(provider_a)
     new_certificate = make_certificate(cn="new.example.fi")
     version = services.service_change(
-        service=service, by=tech_provider_a, data={"signing_certificate": new_certificate}
+        service=service, by=tech_provider_a, data={"signing_certificates": [new_certificate]}
     )
     assert version.status == VersionStatus.PENDING
     services.review_policy_set(by=operator, auto_approve_test=False, auto_approve_certificate_changes=True)
     version = services.service_change(
-        service=service, by=tech_provider_a, data={"signing_certificate": new_certificate}
+        service=service, by=tech_provider_a, data={"signing_certificates": [new_certificate]}
     )
     assert version.status == VersionStatus.APPROVED
     # An attribute change still waits even with the certificate switch on.
@@ -161,8 +161,8 @@ def test_duplicate_entity_id_in_the_same_environment_is_refused_and_nothing_stor
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"signing_certificate": ""}, "signing_certificate", "required"),
-        ({"signing_certificate": make_certificate(bits=1024)}, "signing_certificate", "2048"),
+        ({"signing_certificates": []}, "signing_certificates", "required"),
+        ({"signing_certificates": [make_certificate(bits=1024)]}, "signing_certificates", "2048"),
         ({"requested_attributes": [{"key": "shoeSize", "purpose": "x"}]}, "requested_attributes", "Unknown"),
         ({"requested_attributes": [{"key": "uid", "purpose": ""}]}, "requested_attributes", "purpose"),
         ({"acs_endpoints": []}, "acs_endpoints", "At least one"),
@@ -241,6 +241,6 @@ def test_staff_are_told_when_a_change_waits_for_review(
 def test_staff_dashboard_counts_expiring_certificates(provider_a, operator, as_user, make_saml_service):
     from django.urls import reverse
 
-    make_saml_service(provider_a, signing_certificate=make_certificate(days=5, cn="soon.example.fi"))
+    make_saml_service(provider_a, signing_certificates=[make_certificate(days=5, cn="soon.example.fi")])
     page = as_user(operator).get(reverse("portal:staff-dashboard"))
     assert page.context["expiring_certificate_count"] == 1

@@ -103,7 +103,7 @@ def _saml_form(**fields):
         "entity_id": "https://form.example.fi/sp",
         "name_fi": "Lomakepalvelu",
         "acs_text": "https://form.example.fi/acs",
-        "signing_certificate": good_certificate(),
+        "signing_certificates": good_certificate(),
         **fields,
     }
 

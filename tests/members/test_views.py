@@ -169,7 +169,7 @@ def test_a_saml_service_by_form_and_an_oidc_secret_shown_once(provider_a, tech_p
             "entity_id": "https://form.example.fi/sp",
             "name_fi": "Lomakepalvelu",
             "acs_text": "https://form.example.fi/acs",
-            "signing_certificate": good_certificate(),
+            "signing_certificates": good_certificate(),
         },
     )
     assert response.status_code == 302
@@ -319,7 +319,7 @@ def test_staff_service_list_query_count_is_pinned(operator, as_user, make_saml_s
 def test_the_expiring_filter_finds_certificates_expiring_soon(provider_a, operator, as_user, make_saml_service):
     from tests.members.certs import make_certificate
 
-    soon = make_saml_service(provider_a, signing_certificate=make_certificate(days=10, cn="soon.example.fi"))
+    soon = make_saml_service(provider_a, signing_certificates=[make_certificate(days=10, cn="soon.example.fi")])
     later = make_saml_service(provider_a)
     page = as_user(operator).get(reverse("members:service-list") + "?expiring=on").content.decode()
     assert soon.entity_id in page and later.entity_id not in page

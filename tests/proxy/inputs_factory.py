@@ -93,7 +93,7 @@ def saml_service(
         "registration": RegistrationInfo(
             authority="https://trustnet.example.fi",
             instant=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
-            policy_url="https://trustnet.example.fi/policy",
+            policy_urls=Localized(en="https://trustnet.example.fi/policy"),
         ),
     }
     values.update(overrides)
