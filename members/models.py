@@ -186,7 +186,7 @@ class School(models.Model):
         verbose_name_plural = _("schools")
         ordering = ["name"]
         constraints = [
-            # Blank for old rows, unique when set; unique across offices too (migration 0009's trigger).
+            # Blank for old rows, unique when set; unique across offices too (migration 0010's trigger).
             models.UniqueConstraint(
                 fields=["oid"],
                 condition=~models.Q(oid=""),
@@ -207,7 +207,7 @@ class Office(models.Model):
     """An office (toimipiste) of a school: a site of its own with an OID in the organisation register.
 
     The role value's last part is an office OID (DESIGN section 4). An office's OID is never the
-    same as any school's (enforced in the database by migration 0009's trigger).
+    same as any school's (enforced in the database by migration 0010's trigger).
     """
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="offices")

@@ -113,7 +113,7 @@ def test_rows_made_at_the_old_layout_are_all_there_after_the_move(old_layout):
     assert Permission.objects.get(pk=made["permission"]).content_type_id == made["seat_type"]
 
 
-# members 0009: schools' offices (issue 12).
+# members 0010: schools' offices (issue 12).
 LATER_NEW_TABLES = {"members_office"}
 
 

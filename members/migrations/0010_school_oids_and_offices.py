@@ -43,7 +43,7 @@ DROP FUNCTION IF EXISTS members_oid_not_in_other_table();
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0008_service_description_length"),
+        ("members", "0009_saml_sp_details"),
     ]
 
     operations = [
