@@ -34,6 +34,7 @@ from members.models import (
     Environment,
     LoginSource,
     LoginSourceKind,
+    Office,
     Organisation,
     Protocol,
     School,
@@ -41,6 +42,7 @@ from members.models import (
     Service,
     ServiceVersion,
 )
+from members.oids import OID_MAX_LENGTH, ORGANISATION_OID_PATTERN, validate_oid
 from members.uris import (
     ENTITY_ID_PATTERN,
     HTTPS_URL_PATTERN,
@@ -85,10 +87,18 @@ class OrganisationSerializer(serializers.ModelSerializer):
         return [code.code for code in organisation.municipality_codes.all()]
 
 
+class OfficeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Office
+        fields = ["oid", "name", "closed_on"]
+
+
 class SchoolSerializer(serializers.ModelSerializer):
+    offices = OfficeSerializer(many=True, read_only=True)
+
     class Meta:
         model = School
-        fields = ["id", "organisation", "code", "name", "school_type"]
+        fields = ["id", "organisation", "code", "oid", "name", "school_type", "closed_on", "offices"]
 
 
 class LoginSourceSerializer(serializers.ModelSerializer):
@@ -212,6 +222,21 @@ class EntityIdField(_UriField):
     pattern, length, uri_validator = ENTITY_ID_PATTERN, MAX_ENTITY_ID_LENGTH, validate_entity_id
 
 
+class OidField(serializers.RegexField):
+    """An organisation-register OID; the schema shows the pattern, members.oids.validate_oid decides."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        message = _("This is not an OID from the national organisation register.")
+        kwargs.setdefault("error_messages", {"invalid": message})
+        super().__init__(ORGANISATION_OID_PATTERN, max_length=OID_MAX_LENGTH, **kwargs)
+        self.validators.append(validate_oid)
+
+
+class OfficeWriteSerializer(serializers.Serializer):
+    oid = OidField(help_text="The office's OID in the national organisation register (1.2.246.562.10.…).")
+    name = serializers.CharField(max_length=200)
+
+
 class SchoolWriteSerializer(serializers.Serializer):
     organisation = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     code = serializers.RegexField(
@@ -220,12 +245,20 @@ class SchoolWriteSerializer(serializers.Serializer):
     )  # fmt: skip
     name = serializers.CharField(max_length=200)
     school_type = serializers.ChoiceField(choices=SchoolType.choices)
+    oid = OidField(
+        required=False, allow_blank=True, default="",
+        help_text="The school's OID in the national organisation register (1.2.246.562.10.…); blank if unknown.",
+    )  # fmt: skip
+    offices = OfficeWriteSerializer(
+        many=True, required=False, max_length=500,
+        help_text="The school's offices (toimipiste). Given: replaces the school's offices; left out: unchanged.",
+    )  # fmt: skip
 
 
 class SchoolImportSerializer(serializers.Serializer):
     csv = serializers.CharField(
         max_length=1024 * 1024,  # the UI's upload limit (1 MB)
-        help_text="Rows of `code,name,type` (`,` or `;`, header optional). All rows are imported or none.",
+        help_text="Rows of `code,name,type[,oid]` (`,` or `;`, header optional). All rows are imported or none.",
     )
 
 
@@ -385,7 +418,7 @@ class SchoolViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[School]:
-        return _scope(School.objects.order_by("id"), self.request.user, "organisation_id")
+        return _scope(School.objects.prefetch_related("offices").order_by("id"), self.request.user, "organisation_id")
 
     def _save(self, request: Request, school: School | None) -> School:
         body = SchoolWriteSerializer(data=request.data)
@@ -395,10 +428,12 @@ class SchoolViewSet(viewsets.ModelViewSet):
             raise exceptions.ValidationError({"organisation": [_("A school cannot move to another organisation.")]})
         organisation = technical_organisation(request.user, data["organisation"])
         with service_errors():
-            return services.school_save(
+            school = services.school_save(
                 organisation=organisation, by=request.user, code=data["code"], name=data["name"],
-                school_type=data["school_type"], school=school,
+                school_type=data["school_type"], oid=data["oid"], school=school,
+                offices=None if "offices" not in data else [(o["oid"], o["name"]) for o in data["offices"]],
             )  # fmt: skip
+            return School.objects.prefetch_related("offices").get(pk=school.pk)
 
     @extend_schema(request=SchoolWriteSerializer, responses={201: SchoolSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -413,7 +448,8 @@ class SchoolViewSet(viewsets.ModelViewSet):
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         school = self.get_object()
         require_technical(request.user, school.organisation_id)
-        services.school_delete(school=school, by=request.user)
+        with service_errors():
+            services.school_delete(school=school, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -18,6 +18,7 @@ from members.models import (
     Contact,
     LoginSource,
     MunicipalityCode,
+    Office,
     Organisation,
     OrganisationKind,
     OrganisationRole,
@@ -173,7 +174,7 @@ def load(*, report: Callable[[str], None]) -> None:
     _load_home_organisations()
     _load_services()
     report(
-        f"Schools: {School.objects.count()}, login sources: {LoginSource.objects.count()}, "
+        f"Schools: {School.objects.count()} (offices: {Office.objects.count()}), login sources: {LoginSource.objects.count()}, "
         f"services: {Service.objects.count()} ({Service.objects.filter(live_version__isnull=False).count()} live)"
     )
 
@@ -256,6 +257,21 @@ HOME_ORGANISATIONS = {
 }  # fmt: skip
 
 
+# Offices (toimipiste) of some demo schools, by school code: a school on two sites.
+DEMO_OFFICES = {
+    "00016": ("Arabian peruskoulu, Kaanaantie", "Arabian peruskoulu, Intiankatu"),
+    "00571": ("Espoonlahden lukio, Kivenlahti",),
+}
+
+
+def demo_oid(school_code: str, *, office: int = 0) -> str:
+    """A real-looking organisation-register OID (1.2.246.562.10.<11 digits>), the same every run.
+
+    The last arc never starts with 0 (an OID arc has no leading zero)."""
+    seed = int(school_code) * 1000 + office
+    return f"1.2.246.562.10.{10**10 + (seed * 2654435761) % (9 * 10**10)}"
+
+
 def _load_home_organisations() -> None:
     for business_id, spec in HOME_ORGANISATIONS.items():
         organisation = Organisation.objects.get(business_id=business_id)
@@ -269,8 +285,17 @@ def _load_home_organisations() -> None:
         schools = []
         for code, name, school_type in spec["schools"]:
             school, _ = School.objects.get_or_create(
-                code=code, defaults={"organisation": organisation, "name": name, "school_type": school_type}
-            )
+                code=code,
+                defaults={
+                    "organisation": organisation, "name": name, "school_type": school_type, "oid": demo_oid(code),
+                },
+            )  # fmt: skip
+            if not school.oid:  # a database loaded before schools had OIDs
+                School.objects.filter(pk=school.pk).update(oid=demo_oid(code))
+            for number, office_name in enumerate(DEMO_OFFICES.get(code, ()), start=1):
+                Office.objects.get_or_create(
+                    oid=demo_oid(code, office=number), defaults={"school": school, "name": office_name}
+                )
             schools.append(school)
         for source in spec["sources"]:
             login_source, created = LoginSource.objects.get_or_create(

@@ -24,6 +24,7 @@ from members.models import (
     ContactKind,
     Environment,
     LoginSource,
+    Office,
     Organisation,
     OrganisationKind,
     Role,
@@ -31,7 +32,7 @@ from members.models import (
     Service,
     ServiceVersion,
 )
-from members.services import NO_ROLE_MESSAGE, ORGANISATION_FIELDS
+from members.services import NO_ROLE_MESSAGE, ORGANISATION_FIELDS, oid_taken, oid_taken_message
 from members.uris import MAX_ENTITY_ID_LENGTH, validate_entity_id, validate_https_url
 
 
@@ -102,17 +103,46 @@ def contact_forms(organisation: Organisation, data: Any = None) -> list[tuple[st
     return result
 
 
+def _oid_help() -> str:
+    return _("From the national organisation register (Opintopolku), e.g. 1.2.246.562.10.12345678901.")
+
+
 class SchoolForm(forms.ModelForm):
     class Meta:
         model = School
-        fields = ["code", "name", "school_type"]
+        fields = ["code", "oid", "name", "school_type"]
+        help_texts = {"oid": _oid_help()}
+
+    def clean_oid(self) -> str:
+        # The model's conditional unique constraint would only say "constraint violated", off the
+        # field; and an office's OID is taken too. Same check as the service (forms, CSV and API).
+        oid = self.cleaned_data["oid"].strip()
+        if taken := oid_taken(oid, school=self.instance if self.instance.pk else None):
+            raise ValidationError(oid_taken_message(taken))
+        return oid
+
+
+class OfficeForm(forms.ModelForm):
+    class Meta:
+        model = Office
+        fields = ["oid", "name"]
+        help_texts = {"oid": _oid_help()}
+
+    def clean_oid(self) -> str:
+        oid = self.cleaned_data["oid"].strip()
+        if taken := oid_taken(oid, office=self.instance if self.instance.pk else None):
+            raise ValidationError(oid_taken_message(taken))
+        return oid
 
 
 class SchoolImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         required=False,
-        help_text=_("Columns: school code, name, type (basic, upper_secondary, vocational, early_childhood, other)."),
+        help_text=_(
+            "Columns: school code, name, type (basic, upper_secondary, vocational, early_childhood, other) and "
+            "optionally the school's OID. Offices are added on the school's page."
+        ),
     )
     text = forms.CharField(widget=forms.HiddenInput, required=False)
 

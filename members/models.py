@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.attributes import ATTRIBUTES, Attribute
 from members.business_id import validate_business_id
+from members.oids import OID_MAX_LENGTH, validate_oid
 from members.uris import validate_entity_id, validate_https_url
 
 
@@ -45,7 +46,7 @@ class Organisation(models.Model):
     name_sv = models.CharField(_("name (Swedish)"), max_length=200, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     business_id = models.CharField(_("business ID"), max_length=9, unique=True, validators=[validate_business_id])
-    oid = models.CharField(_("OID"), max_length=100, blank=True)
+    oid = models.CharField(_("OID"), max_length=OID_MAX_LENGTH, blank=True, validators=[validate_oid])
     kind = models.CharField(_("kind"), max_length=40, choices=OrganisationKind.choices)
     is_home_organisation = models.BooleanField(_("home organisation"), default=False)
     is_service_provider = models.BooleanField(_("service provider"), default=False)
@@ -159,7 +160,12 @@ class SchoolType(models.TextChoices):
 
 
 class School(models.Model):
-    """A school (oppilaitos) of a home organisation, shown on the login page."""
+    """A school (oppilaitos) of a home organisation, shown on the login page.
+
+    Its OID is the national organisation register's; blank only for a school entered before
+    schools had OIDs. A school the register closes is marked closed (`closed_on`), never deleted
+    while a login source serves it (members.services.school_delete).
+    """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="schools")
     code = models.CharField(
@@ -170,16 +176,56 @@ class School(models.Model):
             RegexValidator(SCHOOL_CODE_PATTERN, _("A school code (oppilaitosnumero) has exactly five digits."))
         ],
     )
+    oid = models.CharField(_("OID"), max_length=OID_MAX_LENGTH, blank=True, validators=[validate_oid])
     name = models.CharField(_("name"), max_length=200, validators=[validate_no_control_characters])
     school_type = models.CharField(_("school type"), max_length=20, choices=SchoolType.choices)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("school")
         verbose_name_plural = _("schools")
         ordering = ["name"]
+        constraints = [
+            # Blank for old rows, unique when set; unique across offices too (migration 0010's trigger).
+            models.UniqueConstraint(
+                fields=["oid"],
+                condition=~models.Q(oid=""),
+                name="members_school_oid_unique",
+                violation_error_message=_("Another school already has this OID."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
+
+
+class Office(models.Model):
+    """An office (toimipiste) of a school: a site of its own with an OID in the organisation register.
+
+    The role value's last part is an office OID (DESIGN section 4). An office's OID is never the
+    same as any school's (enforced in the database by migration 0010's trigger).
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="offices")
+    oid = models.CharField(_("OID"), max_length=OID_MAX_LENGTH, unique=True, validators=[validate_oid])
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_control_characters])
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
 
 
 class LoginSourceKind(models.TextChoices):

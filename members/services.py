@@ -41,6 +41,7 @@ from members.models import (
     Invitation,
     LoginSource,
     MunicipalityCode,
+    Office,
     Organisation,
     OrganisationRole,
     Protocol,
@@ -53,6 +54,7 @@ from members.models import (
     VersionStatus,
     has_control_character,
 )
+from members.oids import validate_oid
 from members.secrets import client_id_generate, client_secret_generate, secret_decrypt, secret_encrypt
 from members.selectors import expiry_horizon
 from members.signals import register_changed
@@ -65,8 +67,6 @@ def _register_changed(*, environment: str | None, reason: str) -> None:
 
 # ---------------------------------------------------------------- organisations
 
-# Organisation OIDs in the Finnish national registry (DESIGN section 2: 1.2.246.562.10.…).
-OID_PATTERN = re.compile(r"1\.2\.246\.562\.10\.\d{1,20}")
 # The form and the service say the same (the form before anything is saved).
 NO_ROLE_MESSAGE = gettext_lazy("Choose at least one role: home organisation or service provider.")
 ORGANISATION_FIELDS = (
@@ -88,8 +88,8 @@ def organisation_save(
     for name in ORGANISATION_FIELDS:
         if name in data:
             setattr(organisation, name, data[name])
-    if organisation.oid and not OID_PATTERN.fullmatch(organisation.oid):
-        raise ValidationError({"oid": _("An organisation OID looks like 1.2.246.562.10.12345678901.")})
+    if organisation.oid:
+        _validate_oid_field(organisation.oid)
     if organisation.is_home_organisation and organisation.kind not in EDUCATION_PROVIDER_KINDS:
         raise ValidationError({"is_home_organisation": _("Only education providers may join as home organisations.")})
     # A member joins in at least one role (issue 15, item 9). Checked when the roles are set, so
@@ -165,26 +165,147 @@ def _require_home_organisation(organisation: Organisation) -> None:
         raise ValidationError(_("Only home organisations have schools and login sources."))
 
 
+def _validate_oid_field(oid: str, field: str = "oid") -> None:
+    """validate_oid, its message put on the field (a service is called by forms, CSV and API)."""
+    try:
+        validate_oid(oid)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
+
+
+def oid_taken(oid: str, *, school: School | None = None, office: Office | None = None) -> str | None:
+    """What already has this school or office OID ("school" or "office"), not counting the record
+    being saved; None if the OID is free. School and office OIDs are one namespace (the register's)."""
+    if not oid:
+        return None
+    if School.objects.filter(oid=oid).exclude(pk=school.pk if school else None).exists():
+        return "school"
+    if Office.objects.filter(oid=oid).exclude(pk=office.pk if office else None).exists():
+        return "office"
+    return None
+
+
+def oid_taken_message(taken: str) -> str:
+    if taken == "school":
+        return _("Another school already has this OID.")
+    return _("An office already has this OID.")
+
+
+def _save_checking_oid(instance: School | Office, field: str = "oid") -> None:
+    """Save; a concurrent insert of the same OID (the database's constraint or trigger) is a field error."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        if "oid" not in str(error).lower():
+            raise
+        raise ValidationError({field: _("Another school or office already has this OID.")}) from error
+
+
 @transaction.atomic
 def school_save(
-    *, organisation: Organisation, by: User, code: str, name: str, school_type: str, school: School | None = None
-) -> School:
+    *, organisation: Organisation, by: User, code: str, name: str, school_type: str, oid: str = "",
+    school: School | None = None, offices: Iterable[tuple[str, str]] | None = None,
+) -> School:  # fmt: skip
+    """Create (school=None) or change a school; `offices` (OID, name) given replaces its offices."""
     _require_home_organisation(organisation)
     before = audit_state(School.objects.get(pk=school.pk)) if school else None
     school = school or School(organisation=organisation)
-    school.code, school.name, school.school_type = code.strip(), name.strip(), school_type
+    school.code, school.name, school.school_type, school.oid = code.strip(), name.strip(), school_type, oid.strip()
+    if school.oid:
+        _validate_oid_field(school.oid)
+        if taken := oid_taken(school.oid, school=school):
+            raise ValidationError({"oid": oid_taken_message(taken)})
     school.full_clean()
-    school.save()
+    _save_checking_oid(school)
+    if offices is not None:
+        _school_offices_replace(school=school, by=by, offices=list(offices))
     audit_record(actor=by, action="school.save", obj=school, before=before, after=audit_state(school))
     _register_changed(environment=None, reason="school changed")
     return school
 
 
+def _school_offices_replace(*, school: School, by: User, offices: list[tuple[str, str]]) -> None:
+    """Make the school's offices exactly these (matched by OID). Every error is collected first,
+    named by the office's position (`offices`), and nothing is written if there is one."""
+    errors: list[str] = []
+    seen: set[str] = set()
+    own = {office.oid: office for office in school.offices.all()}
+    for number, (oid, name) in enumerate(offices, start=1):
+        oid, name = oid.strip(), name.strip()
+        try:
+            validate_oid(oid)
+        except ValidationError as error:
+            errors.extend(
+                _("office %(number)s: %(problem)s") % {"number": number, "problem": m} for m in error.messages
+            )
+            continue
+        if oid in seen:
+            errors.append(_("office %(number)s: the same OID is given twice") % {"number": number})
+        elif oid not in own and (taken := oid_taken(oid, school=school)):
+            errors.append(_("office %(number)s: %(problem)s") % {"number": number, "problem": oid_taken_message(taken)})
+        if has_control_character(name) or not name or len(name) > 200:
+            errors.append(_("office %(number)s: the name is missing, too long or has a control character")
+                          % {"number": number})  # fmt: skip
+        seen.add(oid)
+    if errors:
+        raise ValidationError({"offices": errors})
+    for office in own.values():
+        if office.oid not in seen:
+            office_delete(office=office, by=by)
+    for oid, name in offices:
+        existing = own.get(oid.strip())
+        if existing is None or existing.name != name.strip():
+            office_save(school=school, by=by, oid=oid, name=name, office=existing)
+
+
+@transaction.atomic
+def school_close(*, school: School, by: User, on: datetime.date | None) -> School:
+    """Mark a school closed from `on` (None: open again). A closed school stays: login sources may
+    still serve it and its history must stay readable; the proxy no longer lists it."""
+    before = audit_state(School.objects.get(pk=school.pk))
+    school.closed_on = on
+    school.save(update_fields=["closed_on"])
+    audit_record(actor=by, action="school.close", obj=school, before=before, after=audit_state(school))
+    _register_changed(environment=None, reason="school closed" if on else "school reopened")
+    return school
+
+
 @transaction.atomic
 def school_delete(*, school: School, by: User) -> None:
+    """Remove a school; a closed school still served by a login source is refused (DESIGN section 2:
+    the register closes schools, trustnet never loses one a login source is configured for)."""
+    if school.is_closed and school.login_sources.exists():
+        raise ValidationError(
+            _("This school is closed but a login source still serves it; it stays until no login source serves it.")
+        )
     audit_record(actor=by, action="school.delete", obj=school, before=audit_state(school))
     school.delete()
     _register_changed(environment=None, reason="school removed")
+
+
+@transaction.atomic
+def office_save(*, school: School, by: User, oid: str, name: str, office: Office | None = None) -> Office:
+    """Add (office=None) or change an office (toimipiste) of a school."""
+    _require_home_organisation(school.organisation)
+    before = audit_state(Office.objects.get(pk=office.pk)) if office else None
+    office = office or Office(school=school)
+    office.oid, office.name = oid.strip(), name.strip()
+    _validate_oid_field(office.oid)
+    if taken := oid_taken(office.oid, office=office):
+        raise ValidationError({"oid": oid_taken_message(taken)})
+    office.full_clean()
+    _save_checking_oid(office)
+    audit_record(actor=by, action="office.save", obj=office, before=before, after=audit_state(office))
+    _register_changed(environment=None, reason="office changed")
+    return office
+
+
+@transaction.atomic
+def office_delete(*, office: Office, by: User) -> None:
+    audit_record(actor=by, action="office.delete", obj=office, before=audit_state(office))
+    office.delete()
+    _register_changed(environment=None, reason="office removed")
 
 
 @dataclass
@@ -193,6 +314,7 @@ class SchoolImportRow:
     code: str
     name: str
     school_type: str
+    oid: str = ""
     errors: list[str] = field(default_factory=list)
     exists: bool = False
 
@@ -215,6 +337,9 @@ SCHOOL_CSV_COLUMNS = {
     "code": ("code", "koodi", "oppilaitosnumero", "kod", "skolkod"),
     "name": ("name", "nimi", "namn"),
     "type": ("type", "tyyppi", "typ", "school_type", "oppilaitostyyppi"),
+    # Optional: a file of three columns imports as before. Offices are not in the CSV (they come
+    # from the organisation register, or one by one on the school's page).
+    "oid": ("oid", "organisaatio-oid", "oppilaitos-oid", "skol-oid"),
 }
 SCHOOL_CSV_HEADER = [words[0] for words in SCHOOL_CSV_COLUMNS.values()]
 # Python's csv module refuses a field over this many characters; no column needs a tenth of it.
@@ -260,7 +385,7 @@ def _school_csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def schools_import_preview(*, organisation: Organisation, text: str) -> list[SchoolImportRow]:
-    """Parse a CSV of `code,name,type` (header optional, `,` or `;`) and check every row.
+    """Parse a CSV of `code,name,type[,oid]` (header optional, `,` or `;`) and check every row.
 
     Nothing is written. A row's errors name the column; the caller imports only if no row has any.
     A file that cannot be imported at all (unreadable, no schools, too many, a header in the
@@ -268,22 +393,26 @@ def schools_import_preview(*, organisation: Organisation, text: str) -> list[Sch
     """
     rows: list[SchoolImportRow] = []
     seen: dict[str, int] = {}
+    seen_oids: dict[str, int] = {}
     for number, record in _school_csv_records(text):
         if not any(cell.strip(" \t,;") for cell in record):  # blank, or separators only
             continue
         if not rows and not seen and _school_csv_header(record):
             continue
         # An exported file imports unchanged: its formula escaping (csv_files.csv_cell) is undone.
-        cells = [*([csv_cell_unescape(c.strip()) for c in record]), "", "", ""]
-        row = SchoolImportRow(line=number, code=cells[0], name=cells[1], school_type=cells[2].lower())
-        if len(record) > 3:
-            row.errors.append(_("expected 3 columns (code, name, type), got %(count)s") % {"count": len(record)})
+        cells = [*([csv_cell_unescape(c.strip()) for c in record]), "", "", "", ""]
+        row = SchoolImportRow(line=number, code=cells[0], name=cells[1], school_type=cells[2].lower(), oid=cells[3])
+        if len(record) > len(SCHOOL_CSV_COLUMNS):
+            row.errors.append(
+                _("expected at most 4 columns (code, name, type, oid), got %(count)s") % {"count": len(record)}
+            )
         # A control character (a NUL above all) is named as such rather than as a wrong code or
         # type; it is also kept out of the query below, which PostgreSQL would refuse.
         for value, message in (
             (row.code, _("code: the value contains a character that is not allowed (a control character)")),
             (row.name, _("name: the value contains a character that is not allowed (a control character)")),
             (row.school_type, _("type: the value contains a character that is not allowed (a control character)")),
+            (row.oid, _("oid: the value contains a character that is not allowed (a control character)")),
         ):
             if has_control_character(value):
                 row.errors.append(message)
@@ -307,6 +436,18 @@ def schools_import_preview(*, organisation: Organisation, text: str) -> list[Sch
             )
         else:
             row.school_type = SCHOOL_TYPE_ALIASES[row.school_type]
+        if has_control_character(row.oid):
+            row.oid = _printable(row.oid)
+        elif row.oid:
+            try:
+                validate_oid(row.oid)
+            except ValidationError as error:
+                row.oid = row.oid[:100]
+                row.errors.extend(_("oid: %(problem)s") % {"problem": m} for m in error.messages)
+            else:
+                if row.oid in seen_oids:
+                    row.errors.append(_("oid: the same OID is on line %(line)s") % {"line": seen_oids[row.oid]})
+                seen_oids.setdefault(row.oid, number)
         if row.code in seen:
             row.errors.append(_("code: the same code is on line %(line)s") % {"line": seen[row.code]})
         seen.setdefault(row.code, number)
@@ -323,6 +464,14 @@ def schools_import_preview(*, organisation: Organisation, text: str) -> list[Sch
                 row.errors.append(_("code: this school belongs to another organisation"))
             else:
                 row.exists = True
+    # An OID already another school's (by code: a school keeps its own OID) or an office's.
+    school_oids = dict(School.objects.filter(oid__in=list(seen_oids)).values_list("oid", "code"))
+    office_oids = set(Office.objects.filter(oid__in=list(seen_oids)).values_list("oid", flat=True))
+    for row in rows:
+        if row.oid in school_oids and school_oids[row.oid] != row.code:
+            row.errors.append(_("oid: another school already has this OID"))
+        elif row.oid in office_oids:
+            row.errors.append(_("oid: an office already has this OID"))
     return rows
 
 
@@ -347,11 +496,23 @@ def schools_import(*, organisation: Organisation, by: User, text: str) -> int:
         if row.code in existing:
             school = existing[row.code]
             school.name, school.school_type = row.name, row.school_type
+            # A row without an OID keeps the school's OID (a three-column file knows none).
+            school.oid = row.oid or school.oid
             changed.append(school)
         else:
-            new.append(School(organisation=organisation, code=row.code, name=row.name, school_type=row.school_type))
-    School.objects.bulk_create(new)
-    School.objects.bulk_update(changed, ["name", "school_type"])
+            new.append(School(
+                organisation=organisation, code=row.code, name=row.name, school_type=row.school_type, oid=row.oid
+            ))  # fmt: skip
+    try:
+        with transaction.atomic():
+            # Updates first: two schools swapping OIDs in one file is the only order-dependent case,
+            # and the database refuses it either way (a row at a time); the message says so.
+            School.objects.bulk_update(changed, ["name", "school_type", "oid"])
+            School.objects.bulk_create(new)
+    except IntegrityError as error:
+        if "oid" not in str(error).lower():
+            raise
+        raise ValidationError({"file": _("Another school or office already has an OID in this file.")}) from error
     audit_record(
         actor=by, action="school.import", obj=organisation,
         after={"created": [s.code for s in new], "updated": [s.code for s in changed]},

@@ -14,6 +14,12 @@ urlpatterns = [
     path("members/organisations/<int:pk>/schools/export/", views.school_export, name="school-export"),
     path("members/organisations/<int:pk>/schools/<int:school_pk>/", views.school_edit, name="school-edit"),
     path("members/organisations/<int:pk>/schools/<int:school_pk>/delete/", views.school_delete, name="school-delete"),
+    path("members/organisations/<int:pk>/schools/<int:school_pk>/offices/new/", views.office_add, name="office-add"),
+    path(
+        "members/organisations/<int:pk>/schools/<int:school_pk>/offices/<int:office_pk>/delete/",
+        views.office_delete,
+        name="office-delete",
+    ),
     path("members/organisations/<int:pk>/login-sources/new/", views.login_source_edit, name="login-source-create"),
     path(
         "members/organisations/<int:pk>/login-sources/<int:source_pk>/",

@@ -39,6 +39,7 @@ from members.forms import (
     InvitationSignupForm,
     LoginSourceForm,
     MemberOrganisationForm,
+    OfficeForm,
     OrganisationFilterForm,
     OrganisationForm,
     RejectForm,
@@ -57,6 +58,7 @@ from members.metadata_fetch import metadata_fetch
 from members.models import (
     Invitation,
     LoginSource,
+    Office,
     Organisation,
     OrganisationRole,
     Protocol,
@@ -154,7 +156,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organisation": organisation,
         "contacts": organisation.contacts.all(),
         "codes": organisation.municipality_codes.all(),
-        "schools": organisation.schools.all(),
+        "schools": organisation.schools.prefetch_related("offices"),
         "login_sources": organisation.login_sources.prefetch_related("schools"),
         "services": selectors.service_list(provider_ids=[organisation.pk]),
         "allowed_services": organisation.allowed_services.select_related("live_version", "provider"),
@@ -215,7 +217,45 @@ def school_edit(request: HttpRequest, pk: int, school_pk: int | None = None) -> 
         else:
             messages.success(request, _("School saved."))
             return redirect("members:organisation-detail", pk=organisation.pk)
-    return render(request, "members/form.html", {"form": form, "title": _("School"), "organisation": organisation})
+    return _school_page(request, organisation, school, form, OfficeForm(prefix="office"))
+
+
+def _school_page(
+    request: HttpRequest, organisation: Organisation, school: School | None, form: Form, office_form: Form
+) -> HttpResponse:
+    """The school's page: its own form and, once it exists, its offices with add and remove."""
+    context = {
+        "form": form, "title": _("School"), "organisation": organisation, "school": school,
+        "offices": school.offices.all() if school else [], "office_form": office_form,
+    }  # fmt: skip
+    return render(request, "members/school_form.html", context)
+
+
+@require_POST
+@member_login_required
+def office_add(request: HttpRequest, pk: int, school_pk: int) -> HttpResponse:
+    organisation = get_organisation_for_user(request, pk, edit="technical")
+    school = get_object_or_404(School, pk=school_pk, organisation=organisation)
+    office_form = OfficeForm(request.POST, prefix="office")
+    if office_form.is_valid():
+        try:
+            services.office_save(school=school, by=request.user, **office_form.cleaned_data)
+        except ValidationError as error:
+            _errors_into(office_form, error)
+        else:
+            messages.success(request, _("Office added."))
+            return redirect("members:school-edit", pk=organisation.pk, school_pk=school.pk)
+    return _school_page(request, organisation, school, SchoolForm(instance=school), office_form)
+
+
+@require_POST
+@member_login_required
+def office_delete(request: HttpRequest, pk: int, school_pk: int, office_pk: int) -> HttpResponse:
+    organisation = get_organisation_for_user(request, pk, edit="technical")
+    office = get_object_or_404(Office, pk=office_pk, school_id=school_pk, school__organisation=organisation)
+    services.office_delete(office=office, by=request.user)
+    messages.success(request, _("Office removed."))
+    return redirect("members:school-edit", pk=organisation.pk, school_pk=school_pk)
 
 
 @require_POST
@@ -223,8 +263,12 @@ def school_edit(request: HttpRequest, pk: int, school_pk: int | None = None) -> 
 def school_delete(request: HttpRequest, pk: int, school_pk: int) -> HttpResponse:
     organisation = get_organisation_for_user(request, pk, edit="technical")
     school = get_object_or_404(School, pk=school_pk, organisation=organisation)
-    services.school_delete(school=school, by=request.user)
-    messages.success(request, _("School removed."))
+    try:
+        services.school_delete(school=school, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("School removed."))
     return redirect("members:organisation-detail", pk=organisation.pk)
 
 
@@ -263,7 +307,7 @@ def school_import(request: HttpRequest, pk: int) -> HttpResponse:
 def school_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The organisation's schools as CSV in the import's columns, for whoever may see them."""
     organisation = get_organisation_for_user(request, pk)
-    rows = ([s.code, s.name, s.school_type] for s in selectors.school_list(organisation=organisation))
+    rows = ([s.code, s.name, s.school_type, s.oid] for s in selectors.school_list(organisation=organisation))
     return csv_response(filename=f"schools-{organisation.pk}.csv", header=services.SCHOOL_CSV_HEADER, rows=rows)
 
 

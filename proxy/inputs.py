@@ -140,9 +140,24 @@ class Service:
 
 
 @dataclass(frozen=True)
+class Office:
+    """A school's office (toimipiste): the role value's last part is its OID (DESIGN section 4)."""
+
+    oid: str
+    name: str
+    closed: bool = False
+
+
+@dataclass(frozen=True)
 class School:
+    """`oid`: the organisation register's (blank if not known yet), for the role value and the OID
+    form of schoolInfo; a closed school stays listed, marked, while login sources may serve it."""
+
     code: str  # 5-digit oppilaitosnumero
     name: str
+    oid: str = ""
+    closed: bool = False
+    offices: tuple[Office, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from proxy.inputs import (
     Localized,
     LoginSource,
     Logo,
+    Office,
     OidcClient,
     ProxyInputs,
     RegistrationInfo,
@@ -261,7 +262,16 @@ def _home_organisation(organisation: Organisation, in_service: set[str]) -> Home
             )
             for source in organisation.login_sources.all()
         ),
-        schools=tuple(School(code=school.code, name=school.name) for school in organisation.schools.all()),
+        schools=tuple(
+            School(
+                code=school.code,
+                name=school.name,
+                oid=school.oid,
+                closed=school.is_closed,
+                offices=tuple(Office(oid=o.oid, name=o.name, closed=o.is_closed) for o in school.offices.all()),
+            )
+            for school in organisation.schools.all()
+        ),
         # An allow-list names services; those not in this configuration (other environment,
         # provider not in force) are left out so every key refers to a service that exists here.
         allowed_service_keys=tuple(key for key in allowed if key in in_service) if allowed else None,

@@ -7,11 +7,12 @@ unchanged register gives byte-identical files and a stable content hash.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import yaml
 from lxml import etree
 
-from proxy.inputs import ProxyInputs, Service
+from proxy.inputs import ProxyInputs, School, Service
 
 AFP = "urn:mace:shibboleth:2.0:afp"
 # libyaml's emitter when PyYAML was built with it (several times faster); same output.
@@ -209,6 +210,15 @@ def _service_json(service: Service) -> dict:
     return data
 
 
+def _school_json(school: School) -> dict[str, Any]:
+    return {
+        "code": school.code, "name": school.name, "oid": school.oid, "closed": school.closed,
+        "offices": [
+            {"oid": o.oid, "name": o.name, "closed": o.closed} for o in sorted(school.offices, key=lambda o: o.oid)
+        ],
+    }  # fmt: skip
+
+
 def config_json(inputs: ProxyInputs) -> bytes:
     """Services (SAML and OIDC) and home organisations, for the proxy's own configuration."""
     services = sorted_services(inputs)
@@ -224,9 +234,7 @@ def config_json(inputs: ProxyInputs) -> bytes:
                 "municipality_codes": sorted(organisation.municipality_codes),
                 # Services not in force (any more) are dropped: the proxy sees only what exists.
                 "allowed_services": None if allowed is None else sorted(set(allowed) & known),
-                "schools": [
-                    {"code": s.code, "name": s.name} for s in sorted(organisation.schools, key=lambda s: s.code)
-                ],
+                "schools": [_school_json(s) for s in sorted(organisation.schools, key=lambda s: s.code)],
                 "login_sources": [
                     {
                         "key": source.key,

@@ -113,11 +113,16 @@ def test_rows_made_at_the_old_layout_are_all_there_after_the_move(old_layout):
     assert Permission.objects.get(pk=made["permission"]).content_type_id == made["seat_type"]
 
 
+# members 0010: schools' offices (issue 12).
+LATER_NEW_TABLES = {"members_office"}
+
+
 def test_the_move_changes_no_table(old_layout):
     with connection.cursor() as cursor:
         before = set(connection.introspection.table_names(cursor))
     _migrate(_latest())
     with connection.cursor() as cursor:
         after = set(connection.introspection.table_names(cursor))
-    assert after == before
+    # Tables that migrations after the move add for new models (not moved ones).
+    assert after - LATER_NEW_TABLES == before
     assert {"contracts_proposal", "contracts_seat", "accounts_organisationrole", "accounts_invitation"} <= after

@@ -197,7 +197,7 @@ def test_the_export_escapes_formula_cells_and_imports_again_unchanged(org_a, adm
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     header, *rows = _rows(response)
-    assert header == ["code", "name", "type"]
+    assert header == ["code", "name", "type", "oid"]
     # The tab and CR before 12345's and 12346's `=` were stripped on import; the `=` is escaped.
     assert [row[1][:2] for row in rows] == ["'=", "'+", "'-", "'@", "'=", "'="]
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
@@ -212,13 +212,14 @@ def test_the_export_escapes_a_name_stored_before_the_import_checked_it(org_a, ad
     School.objects.create(organisation=org_a, code="11111", name="\t=cmd|' /C calc'!A0", school_type="basic")
     School.objects.create(organisation=org_a, code="22222", name="Tavallinen koulu", school_type="other")
     _header, first, second = _rows(_export(as_user(admin_a), org_a))
-    assert first == ["11111", "'\t=cmd|' /C calc'!A0", "basic"] and second == ["22222", "Tavallinen koulu", "other"]
+    assert first == ["11111", "'\t=cmd|' /C calc'!A0", "basic", ""]
+    assert second == ["22222", "Tavallinen koulu", "other", ""]
 
 
 def test_whoever_sees_the_schools_may_export_them_and_no_one_else(org_a, org_b, admin_a, admin_b, signatory_a, as_user):
     School.objects.create(organisation=org_a, code="11111", name="A-koulu", school_type="basic")
     School.objects.create(organisation=org_b, code="22222", name="B-koulu", school_type="basic")
-    assert _rows(_export(as_user(signatory_a), org_a))[1:] == [["11111", "A-koulu", "basic"]]
+    assert _rows(_export(as_user(signatory_a), org_a))[1:] == [["11111", "A-koulu", "basic", ""]]
     assert _export(as_user(admin_a), org_b).status_code == 404
     assert _export(as_user(admin_b), org_a).status_code == 404
     anonymous = _export(as_user(None), org_a)

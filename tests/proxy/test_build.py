@@ -180,7 +180,9 @@ def test_outputs_release_exactly_the_approved_attributes(small_register):
     assert homes["home-10"]["allowed_services"] is None  # all
     assert homes["home-11"]["allowed_services"] == ["svc-1"]  # "gone" is not in force
     assert homes["home-10"]["login_sources"][0]["kind"] == "wilma"
-    assert homes["home-10"]["schools"] == [{"code": "00010", "name": "Koulu 10"}]
+    assert homes["home-10"]["schools"] == [
+        {"code": "00010", "name": "Koulu 10", "oid": "", "closed": False, "offices": []}
+    ]
 
     afp = build.read_file(snapshot, "attribute-filter.xml")
     assert b'xmlns="urn:mace:shibboleth:2.0:afp"' in afp
