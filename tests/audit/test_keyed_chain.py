@@ -218,3 +218,25 @@ def test_production_refuses_the_development_key_or_a_short_one(settings):
 def test_the_head_row_is_kept(db):
     _write(1)
     assert ChainHead.objects.get().length == 1
+
+
+@pytest.mark.django_db
+def test_a_tampered_chain_is_not_exported_so_the_genuine_head_stays_the_newest(
+    mailoutbox, audit_heads_folder, django_capture_on_commit_callbacks
+):
+    UserFactory(email="staff@example.org", is_staff=True)
+    entries = _write(4)
+    genuine = audit_head_export()
+    keep = entries[1]
+    _as_superuser(
+        ("DELETE FROM audit_entry WHERE id > %s", [keep.pk]),
+        (
+            "UPDATE audit_chainhead SET last_entry_id = %s, last_hash = %s, length = %s",
+            [keep.pk, keep.hash, Entry.objects.filter(pk__lte=keep.pk).count()],
+        ),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert audit_head_export() is None
+    assert [p.name for p in audit_heads_folder.iterdir()] == [genuine]
+    assert not audit_chain_verify().ok
+    assert [m.to for m in mailoutbox] == [["staff@example.org"]]
