@@ -60,27 +60,36 @@ def chain_head_export() -> tuple[ExportedHead, str]:
     return exported, stored
 
 
-def last_exported_head() -> ExportedHead | None:
-    """The newest head in the storage, or None if nothing was exported yet."""
+def exported_heads() -> list[ExportedHead]:
+    """Every head in the storage, oldest first. All of them are checked, not only the newest: a
+    forged "newer" head for a shortened log must not hide the genuine ones before it."""
     storage = storages[STORAGE_ALIAS]
     try:
         _folders, files = storage.listdir("")
     except FileNotFoundError:
-        return None
-    names = sorted(name for name in files if NAME.fullmatch(name))
-    if not names:
-        return None
-    try:
-        with storage.open(names[-1]) as file:
-            data = json.loads(file.read())
-        return ExportedHead(
-            entry_id=None if data["entry_id"] is None else int(data["entry_id"]),
-            mac=str(data["mac"]),
-            length=int(data["length"]),
-            exported_at=str(data["exported_at"]),
-        )
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ExportedHeadError(f"{names[-1]} cannot be read: {error}") from error
+        return []
+    heads = []
+    for name in sorted(name for name in files if NAME.fullmatch(name)):
+        try:
+            with storage.open(name) as file:
+                data = json.loads(file.read())
+            heads.append(
+                ExportedHead(
+                    entry_id=None if data["entry_id"] is None else int(data["entry_id"]),
+                    mac=str(data["mac"]),
+                    length=int(data["length"]),
+                    exported_at=str(data["exported_at"]),
+                )
+            )
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ExportedHeadError(f"{name} cannot be read: {error}") from error
+    return heads
+
+
+def last_exported_head() -> ExportedHead | None:
+    """The newest head in the storage, or None if nothing was exported yet."""
+    heads = exported_heads()
+    return heads[-1] if heads else None
 
 
 def entry_exists_with(entry_id: int, mac: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit.heads import ExportedHead, ExportedHeadError, last_exported_head
+from audit.heads import ExportedHead, ExportedHeadError, exported_heads
 from audit.keys import keys_by_fingerprint, mac
 from audit.models import GENESIS_HASH, ChainHead, Entry
 from audit.services import payload_of_entry, unkeyed_hash_of_entry
@@ -53,20 +53,22 @@ def _entry_problem(entry: Entry, keys: dict[str, bytes], keyed_seen: bool) -> st
 def audit_chain_verify(head: ExportedHead | None = None) -> ChainReport:
     """Walk the log oldest first; stop at the first entry that does not fit the chain.
 
-    `head`: a chain head exported earlier (e.g. from a staff email) to check against; by default
-    the newest one in the export storage."""
+    Checked against the heads exported out of the database (every one of them), or against `head`
+    alone when one is given (e.g. from a staff email)."""
     keys = keys_by_fingerprint()
-    exported = head
-    if exported is None:
+    if head is not None:
+        heads = [head]
+    else:
         try:
-            exported = last_exported_head()
+            heads = exported_heads()
         except ExportedHeadError as error:
-            return ChainReport(0, ChainProblem(None, f"the newest exported chain head cannot be read: {error}"))
+            return ChainReport(0, ChainProblem(None, f"an exported chain head cannot be read: {error}"))
+    newest = heads[-1] if heads else None
+    by_entry = {exported.entry_id: exported for exported in heads if exported.entry_id is not None}
     expected_prev = GENESIS_HASH
     checked = 0
     last_id = None
     keyed_seen = False
-    exported_found = exported is None or exported.entry_id is None
     for entry in Entry.objects.order_by("id").iterator(chunk_size=2000):
         if entry.prev_hash != expected_prev:
             return ChainReport(
@@ -74,24 +76,29 @@ def audit_chain_verify(head: ExportedHead | None = None) -> ChainReport:
                 ChainProblem(
                     entry.pk, "its previous-entry hash does not match: an earlier entry was removed or altered"
                 ),
-                exported,
+                newest,
             )
         problem = _entry_problem(entry, keys, keyed_seen)
         if problem:
-            return ChainReport(checked, ChainProblem(entry.pk, problem), exported)
+            return ChainReport(checked, ChainProblem(entry.pk, problem), newest)
         keyed_seen = keyed_seen or bool(entry.key_id)
-        if exported is not None and entry.pk == exported.entry_id:
-            if entry.hash != exported.mac:
-                return ChainReport(
-                    checked,
-                    ChainProblem(entry.pk, f"it differs from the chain head exported at {exported.exported_at}"),
-                    exported,
-                )
-            exported_found = True
+        exported = by_entry.pop(entry.pk, None)
+        if exported is not None and entry.hash != exported.mac:
+            return ChainReport(
+                checked, ChainProblem(entry.pk, f"it differs from the chain head exported at {exported.exported_at}"),
+                newest,
+            )  # fmt: skip
         expected_prev = entry.hash
         last_id = entry.pk
         checked += 1
-    if not exported_found or (exported is not None and checked < exported.length):
+    if checked and not keyed_seen:
+        # The migration that keyed the chain sealed the older entries with one keyed entry; a log
+        # of unkeyed entries only could have been rewritten and recomputed by anyone.
+        return ChainReport(checked, ChainProblem(last_id, "no entry carries a MAC: the log is not sealed"), newest)
+    missing = next(iter(by_entry.values()), None)
+    longest = max(heads, key=lambda exported: exported.length, default=None)
+    if missing is not None or (longest is not None and checked < longest.length):
+        exported = missing or longest
         return ChainReport(
             checked,
             ChainProblem(
@@ -100,19 +107,20 @@ def audit_chain_verify(head: ExportedHead | None = None) -> ChainReport:
                 f"{exported.exported_at} was entry #{exported.entry_id} after {exported.length} entries: "
                 "entries were removed",
             ),
-            exported,
+            newest,
         )
-    head = ChainHead.objects.filter(pk=1).first()
-    head_hash = head.last_hash if head else GENESIS_HASH
-    head_length = head.length if head else 0
+    chain_head = ChainHead.objects.filter(pk=1).first()
+    head_hash = chain_head.last_hash if chain_head else GENESIS_HASH
+    head_length = chain_head.length if chain_head else 0
+    tip = chain_head.last_entry_id if chain_head else "-"
     if head_hash != expected_prev or head_length != checked:
         return ChainReport(
             checked,
             ChainProblem(
                 last_id,
-                f"the chain ends here, but the recorded tip is entry #{head.last_entry_id if head else '-'} "
+                f"the chain ends here, but the recorded tip is entry #{tip} "
                 f"after {head_length} entries: newer entries were removed",
             ),
-            exported,
+            newest,
         )
-    return ChainReport(checked, None, exported)
+    return ChainReport(checked, None, newest)

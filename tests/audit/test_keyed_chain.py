@@ -12,6 +12,7 @@ from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from audit.checks import audit_chain_key_check
 from audit.heads import chain_head_export, last_exported_head
@@ -240,3 +241,73 @@ def test_a_tampered_chain_is_not_exported_so_the_genuine_head_stays_the_newest(
     assert [p.name for p in audit_heads_folder.iterdir()] == [genuine]
     assert not audit_chain_verify().ok
     assert [m.to for m in mailoutbox] == [["staff@example.org"]]
+
+
+def test_a_log_of_unkeyed_entries_only_is_not_sealed_and_refused():
+    entries = _write(2)
+    statements, previous = [], "0" * 64
+    for entry in entries:
+        entry.prev_hash = previous
+        entry.hash = hashlib.sha256(payload_of_entry(entry)).hexdigest()
+        statements.append(("UPDATE audit_entry SET key_id = '', prev_hash = %s, hash = %s WHERE id = %s",
+                           [entry.prev_hash, entry.hash, entry.pk]))  # fmt: skip
+        previous = entry.hash
+    statements.append(("UPDATE audit_chainhead SET last_hash = %s WHERE id = 1", [previous]))
+    _as_superuser(*statements)
+    assert "not sealed" in audit_chain_verify().problem.reason
+
+
+def test_a_forged_newer_head_for_a_shortened_log_does_not_hide_the_genuine_one(audit_heads_folder):
+    entries = _write(5)
+    chain_head_export()
+    _as_superuser(
+        ("DELETE FROM audit_entry WHERE id >= %s", [entries[3].pk]),
+        ("UPDATE audit_chainhead SET last_entry_id = %s, last_hash = %s, length = 3 WHERE id = 1",
+         [entries[2].pk, entries[2].hash]),
+    )  # fmt: skip
+    # Whoever can write the head storage adds a "newer" head that fits the shortened log.
+    forged = {"entry_id": entries[2].pk, "mac": entries[2].hash, "length": 3, "exported_at": "2099-01-01T00:00:00"}
+    (audit_heads_folder / f"audit-head-20990101T000000000000Z-{entries[2].pk}.json").write_text(json.dumps(forged))
+    report = audit_chain_verify()
+    assert not report.ok and "entries were removed" in report.problem.reason
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_keying_migration_seals_the_entries_written_before_it():
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(target):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([target])
+        return executor.loader.project_state([target]).apps
+
+    apps = migrate(("audit", "0003_keyed_chain"))
+    try:
+        # Two entries as the unkeyed chain wrote them (historical models have no append-only save).
+        OldEntry, OldHead = apps.get_model("audit", "Entry"), apps.get_model("audit", "ChainHead")
+        previous = "0" * 64
+        for n in range(2):
+            entry = OldEntry(created_at=timezone.now(), actor_label="system", action="old.thing",
+                             object_type="test", object_id=str(n), prev_hash=previous)  # fmt: skip
+            entry.hash = hashlib.sha256(payload_of_entry(entry)).hexdigest()
+            entry.save()
+            previous = entry.hash
+        OldHead.objects.update_or_create(pk=1, defaults={"last_entry_id": entry.pk, "last_hash": previous, "length": 2})
+    finally:
+        call_command("migrate", verbosity=0)
+    seal = Entry.objects.order_by("-id").first()
+    assert seal.action == "audit.chain_keyed" and seal.key_id and seal.prev_hash == previous
+    assert audit_chain_verify().ok
+    # Rewriting an old entry and recomputing the unkeyed hashes now breaks the link to the seal.
+    old = Entry.objects.order_by("id").first()
+    old.object_label = "forged"
+    forged_hash = hashlib.sha256(payload_of_entry(old)).hexdigest()
+    second = Entry.objects.order_by("id")[1]
+    second.prev_hash = forged_hash
+    _as_superuser(
+        ("UPDATE audit_entry SET object_label = 'forged', hash = %s WHERE id = %s", [forged_hash, old.pk]),
+        ("UPDATE audit_entry SET prev_hash = %s, hash = %s WHERE id = %s",
+         [forged_hash, hashlib.sha256(payload_of_entry(second)).hexdigest(), second.pk]),
+    )  # fmt: skip
+    assert audit_chain_verify().problem.entry_id == seal.pk
