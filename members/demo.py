@@ -298,8 +298,9 @@ def _load_home_organisations() -> None:
                 )
             schools.append(school)
         for source in spec["sources"]:
+            # The demo's sources are in production unless their spec says test (issue 14).
             login_source, created = LoginSource.objects.get_or_create(
-                organisation=organisation, name=source["name"], defaults=source
+                organisation=organisation, name=source["name"], defaults={"environment": "production", **source}
             )
             if created:
                 login_source.schools.set(schools)

@@ -228,6 +228,11 @@ class Office(models.Model):
         return self.closed_on is not None
 
 
+class Environment(models.TextChoices):
+    TEST = "test", _("test")
+    PRODUCTION = "production", _("production")
+
+
 class LoginSourceKind(models.TextChoices):
     WILMA = "wilma", _("Wilma")
     GOOGLE = "google", _("Google Workspace")
@@ -262,6 +267,11 @@ class LoginSource(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="login_sources")
     kind = models.CharField(_("kind"), max_length=20, choices=LoginSourceKind.choices)
     name = models.CharField(_("name"), max_length=200)
+    # Every source starts in test and is promoted to production (DESIGN section 2, Lifecycle); each
+    # environment's proxy configuration carries only its own sources.
+    environment = models.CharField(
+        _("environment"), max_length=20, choices=Environment.choices, default=Environment.TEST, db_index=True
+    )
     hostname = models.CharField(_("Wilma hostname"), max_length=253, blank=True)
     entity_id = models.CharField(_("entityID"), max_length=400, blank=True, validators=[validate_entity_id])
     metadata_url = models.URLField(_("metadata URL"), max_length=500, blank=True, validators=[validate_https_url])
@@ -308,11 +318,6 @@ class LoginSource(models.Model):
         warn_from = timezone.now() + datetime.timedelta(days=settings.TRUSTNET_CERTIFICATE_WARNING_DAYS)
         expires_at = self.metadata_certificate_expires_at
         return "expiring" if expires_at is not None and expires_at <= warn_from else "ok"
-
-
-class Environment(models.TextChoices):
-    TEST = "test", _("test")
-    PRODUCTION = "production", _("production")
 
 
 class Protocol(models.TextChoices):

@@ -45,8 +45,10 @@ def approved_services(*, environment: str) -> list[Service]:
     )
 
 
-def home_organisations_register() -> list[Organisation]:
+def home_organisations_register(environment: str | None = None) -> list[Organisation]:
     """Every home organisation with what the proxy needs. Seven queries.
+
+    `environment`: only that environment's login sources (each proxy configuration carries its own).
 
     Each Organisation has `.municipality_codes.all()`, `.schools.all()` (each with `.offices.all()`),
     `.login_sources.all()` (each with `.schools.all()`: the schools it serves) and
@@ -59,9 +61,9 @@ def home_organisations_register() -> list[Organisation]:
             Prefetch("schools", queryset=School.objects.order_by("code").prefetch_related("offices")),
             Prefetch(
                 "login_sources",
-                queryset=LoginSource.objects.prefetch_related(
-                    Prefetch("schools", queryset=School.objects.order_by("code"))
-                ),
+                queryset=(
+                    LoginSource.objects.filter(environment=environment) if environment else LoginSource.objects
+                ).prefetch_related(Prefetch("schools", queryset=School.objects.order_by("code"))),
             ),
             Prefetch("allowed_services", queryset=Service.objects.order_by("id")),
         )

@@ -75,7 +75,7 @@ def collect_inputs(*, environment: str, on: datetime.date) -> ProxyInputs:
     in_service = {service.key for service in services}
     homes = tuple(
         _home_organisation(organisation, in_service)
-        for organisation in home_organisations_register()
+        for organisation in home_organisations_register(environment)
         if organisation.pk in homes_in_force
     )
     return ProxyInputs(environment=environment, on=on, services=services, home_organisations=homes)

@@ -41,6 +41,18 @@ DROP FUNCTION IF EXISTS members_oid_not_in_other_table();
 """
 
 
+def cross_table_oid_trigger(apps, schema_editor):
+    # PostgreSQL only: `make run` uses SQLite, where the services' check (members.services.oid_taken)
+    # is the only guard, as it is for every form and API write anyway.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CROSS_TABLE_OID_SQL, params=None)
+
+
+def cross_table_oid_trigger_drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP_CROSS_TABLE_OID_SQL, params=None)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("members", "0009_saml_sp_details"),
@@ -106,5 +118,5 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.CASCADE, related_name="offices", to="members.school"
             ),
         ),
-        migrations.RunSQL(CROSS_TABLE_OID_SQL, DROP_CROSS_TABLE_OID_SQL),
+        migrations.RunPython(cross_table_oid_trigger, cross_table_oid_trigger_drop),
     ]

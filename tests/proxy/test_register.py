@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from members import services as register
 from members.attributes import ATTRIBUTES
-from members.models import Contact, LoginSourceKind, Organisation
+from members.models import Contact, LoginSource, LoginSourceKind, Organisation
 from members.secrets import secret_sha256
 from proxy import build
 from proxy.models import Publication
@@ -131,13 +131,20 @@ def test_home_organisations_in_force_with_login_sources_schools_and_allow_list(o
     outside = OrganisationFactory(name_fi="Ei jäsen", is_home_organisation=True)
     school = register.school_save(organisation=home, by=operator, code="01234", name="Kirkkojärven koulu",
                                   school_type="basic")  # fmt: skip
-    register.login_source_save(
+    source = register.login_source_save(
         organisation=home,
         by=operator,
         data={"kind": LoginSourceKind.WILMA, "name": "Espoon Wilma", "hostname": "espoo.inschool.fi"},
         schools=[school],
     )
     register.allowed_services_set(organisation=home, by=operator, services=[allowed])
+    # A new source starts in test: only the test configuration carries it until it is promoted.
+    assert source.environment == "test"
+    (test_home,) = collect_inputs(environment="test", on=TODAY).home_organisations
+    assert [s.name for s in test_home.login_sources] == ["Espoon Wilma"]
+    (production_home,) = collect_inputs(environment="production", on=TODAY).home_organisations
+    assert production_home.login_sources == ()
+    LoginSource.objects.filter(pk=source.pk).update(environment="production")
 
     inputs = collect_inputs(environment="production", on=TODAY)
     assert [h.name.fi for h in inputs.home_organisations] == ["Espoon kaupunki"]
