@@ -186,6 +186,17 @@ AUDIT_CHAIN_KEYS = (
 # Certificates expiring within this many days are flagged in lists and on the dashboard.
 TRUSTNET_CERTIFICATE_WARNING_DAYS = env.int("CERTIFICATE_WARNING_DAYS", default=60)
 
+# Opetushallitus' Organisaatiopalvelu, the national organisation register (DESIGN section 2).
+# Every request names trustnet in the Caller-Id header, as the register asks of its callers.
+ORGANISATION_REGISTER_URL = env.str(
+    "ORGANISATION_REGISTER_URL", default="https://virkailija.opintopolku.fi/organisaatio-service"
+).rstrip("/")
+ORGANISATION_REGISTER_CALLER_ID = env.str(
+    "ORGANISATION_REGISTER_CALLER_ID", default="1.2.246.562.10.00000000001.trustnet"
+)
+ORGANISATION_REGISTER_TIMEOUT = env.float("ORGANISATION_REGISTER_TIMEOUT", default=10.0)
+ORGANISATION_REGISTER_RETRIES = env.int("ORGANISATION_REGISTER_RETRIES", default=2)
+
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
