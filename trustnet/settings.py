@@ -188,8 +188,12 @@ TRUSTNET_CERTIFICATE_WARNING_DAYS = env.int("CERTIFICATE_WARNING_DAYS", default=
 
 # Opetushallitus' Organisaatiopalvelu, the national organisation register (DESIGN section 2).
 # Every request names trustnet in the Caller-Id header, as the register asks of its callers.
+# In DEBUG (make run) the default is the site's own offline stand-in (members/demo_register.py).
 ORGANISATION_REGISTER_URL = env.str(
-    "ORGANISATION_REGISTER_URL", default="https://virkailija.opintopolku.fi/organisaatio-service"
+    "ORGANISATION_REGISTER_URL",
+    default=f"{SITE_URL}/dev/organisation-register/organisaatio-service"
+    if DEBUG
+    else "https://virkailija.opintopolku.fi/organisaatio-service",
 ).rstrip("/")
 ORGANISATION_REGISTER_CALLER_ID = env.str(
     "ORGANISATION_REGISTER_CALLER_ID", default="1.2.246.562.10.00000000001.trustnet"
@@ -272,6 +276,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "steering-proposals-close-due": {
         "task": "steering.tasks.steering_proposals_close_due",
         "schedule": crontab(minute="*/15"),
+    },
+    # Compares linked home organisations with the national organisation register; mails changes.
+    "members-organisation-register-check": {
+        "task": "members.tasks.organisation_register_check_all",
+        "schedule": crontab(minute=20, hour=5),
     },
     # Warns providers whose live certificates expire within TRUSTNET_CERTIFICATE_WARNING_DAYS.
     "members-certificate-expiry-warn": {
