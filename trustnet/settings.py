@@ -387,6 +387,8 @@ LOGGING = {
     "loggers": {
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # httpx logs every request at INFO; the organisation register client reports its own failures.
+        "httpx": {"level": "WARNING"},
         "celery.app.trace": {"level": env.str("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
     },
 }
