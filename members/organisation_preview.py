@@ -151,7 +151,8 @@ def preview_compute(
         if mine is None:
             other = elsewhere.get(school.oid) or elsewhere.get(school.code)
             if other is not None:
-                if school.active or not other.closed:
+                # A school closed upstream stays where it is: its own organisation's sync closes it.
+                if school.active:
                     moved.append(_school_change(school, before=other.organisation_name))
                 continue
             if school.active:

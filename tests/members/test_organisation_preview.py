@@ -88,6 +88,15 @@ def test_school_under_another_organisation_is_moved_not_duplicated():
     assert preview.new_schools == ()
 
 
+def test_a_school_closed_upstream_is_not_moved_from_another_organisation():
+    other = school("03954", PELLINKI, "Pellingin koulu", organisation_id=2, organisation_name="Sipoon kunta")
+    mine = local(*(s for s in IN_SYNC if s.code != "03954"))
+
+    preview = preview_compute(upstream=upstream(), local=mine, elsewhere={other.oid: other, other.code: other})
+
+    assert preview.moved_schools == () and preview.new_schools == () and preview.closed_schools == ()
+
+
 def test_closed_office_and_reopened_school():
     mine = local(
         school("03950", KVARNBACKEN, "Kvarnbackens skola", offices=[
