@@ -199,6 +199,8 @@ def _load_people(*, report: Callable[[str], None]) -> None:
         report(f"{organisation.name_fi}: admin@{slug}.example, signatory@{slug}.example, tech@{slug}.example")
 
 
+# The fictional OID of the one demo organisation linked to the organisation register fixture.
+DEMO_REGISTER_OID = "1.2.246.562.10.20000000001"
 # business ID → municipality codes, contacts' domain, schools, login sources
 HOME_ORGANISATIONS = {
     "0201256-6": {
@@ -246,6 +248,9 @@ HOME_ORGANISATIONS = {
     },
     "1061512-1": {
         "codes": ["638"],
+        # Linked to the demo organisation register (members/demo_register/): its page offers a
+        # preview of what the register would change (a renamed school, a new one, an office).
+        "oid": DEMO_REGISTER_OID,
         "schools": [("03950", "Kvarnbackens skola", "basic"), ("03952", "Näsin koulu", "basic")],
         "sources": [{"kind": "wilma", "name": "Borgå Wilma", "hostname": "porvoo.inschool.fi"}],
     },
@@ -277,6 +282,8 @@ def _load_home_organisations() -> None:
         organisation = Organisation.objects.get(business_id=business_id)
         for code in spec["codes"]:
             MunicipalityCode.objects.get_or_create(organisation=organisation, code=code)
+        if spec.get("oid") and not organisation.oid:
+            Organisation.objects.filter(pk=organisation.pk).update(oid=spec["oid"])
         slug = organisation.name_en.removeprefix("City of ").lower()
         for kind, name in (("technical", "Tekninen tuki"), ("security", "Tietoturva"), ("support", "Palvelupiste")):
             Contact.objects.get_or_create(

@@ -39,3 +39,13 @@ def certificate_expiry_warn() -> int:
     from members.services import certificate_expiry_warn as warn
 
     return warn()
+
+
+@shared_task
+def organisation_register_check_all() -> dict:
+    """Daily: compare every linked home organisation with the national organisation register and
+    tell staff and the organisation's admins what changed upstream (nothing is applied)."""
+    from members.organisation_sync import sync_check_all
+
+    report = sync_check_all()
+    return {"checked": report.checked, "changed": report.changed, "errors": report.errors}

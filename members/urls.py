@@ -9,6 +9,7 @@ urlpatterns = [
     path("members/organisations/new/", views.organisation_create, name="organisation-create"),
     path("members/organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
     path("members/organisations/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),
+    path("members/organisations/<int:pk>/register/", views.organisation_register, name="organisation-register"),
     path("members/organisations/<int:pk>/schools/new/", views.school_edit, name="school-create"),
     path("members/organisations/<int:pk>/schools/import/", views.school_import, name="school-import"),
     path("members/organisations/<int:pk>/schools/export/", views.school_export, name="school-export"),

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import member_login_required, operator_required
 from accounts.models import User
 from csv_files import csv_response
-from members import selectors, services
+from members import organisation_sync, selectors, services
 from members.access import (
     can_edit_organisation,
     can_edit_technical,
@@ -68,6 +68,7 @@ from members.models import (
     ServiceVersion,
     VersionStatus,
 )
+from members.organisation_register import RegisterError
 from members.secrets import secret_decrypt, secret_encrypt
 from members.uris import uri_warnings, version_uris
 
@@ -576,6 +577,37 @@ def service_secret_rotate(request: HttpRequest, pk: int) -> HttpResponse:
         _secret_remember(request, service.pk, secret)
         messages.success(request, _("A new client secret was generated. The old one no longer works."))
     return redirect("members:service-detail", pk=service.pk)
+
+
+# ---------------------------------------------------------------- organisation register sync (staff)
+
+
+@operator_required
+def organisation_register(request: HttpRequest, pk: int) -> HttpResponse:
+    """Preview what the national organisation register would change; POST confirms exactly the
+    previewed changes (DESIGN section 2). A register problem is shown, and nothing changes."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    context: dict[str, Any] = {"organisation": organisation, "preview": None, "register_error": "", "outdated": False}
+    try:
+        if request.method == "POST":
+            try:
+                organisation_sync.sync_apply(
+                    organisation=organisation, fingerprint=request.POST.get("fingerprint", ""), by=request.user
+                )
+            except organisation_sync.PreviewOutdated as outdated:
+                context.update(preview=outdated.preview, outdated=True)
+            else:
+                messages.success(request, _("The changes from the organisation register were applied."))
+                return redirect("members:organisation-detail", pk=organisation.pk)
+        else:
+            context["preview"] = organisation_sync.sync_preview(organisation=organisation)
+    except RegisterError as error:
+        context["register_error"] = str(error)
+    except ValidationError as error:
+        context["register_error"] = _("The changes could not be applied: %(problem)s") % {
+            "problem": " ".join(error.messages)
+        }
+    return render(request, "members/organisation_register.html", context)
 
 
 # ---------------------------------------------------------------- review (operator staff)

@@ -186,6 +186,21 @@ AUDIT_CHAIN_KEYS = (
 # Certificates expiring within this many days are flagged in lists and on the dashboard.
 TRUSTNET_CERTIFICATE_WARNING_DAYS = env.int("CERTIFICATE_WARNING_DAYS", default=60)
 
+# Opetushallitus' Organisaatiopalvelu, the national organisation register (DESIGN section 2).
+# Every request names trustnet in the Caller-Id header, as the register asks of its callers.
+# In DEBUG (make run) the default is the site's own offline stand-in (members/demo_register.py).
+ORGANISATION_REGISTER_URL = env.str(
+    "ORGANISATION_REGISTER_URL",
+    default=f"{SITE_URL}/dev/organisation-register/organisaatio-service"
+    if DEBUG
+    else "https://virkailija.opintopolku.fi/organisaatio-service",
+).rstrip("/")
+ORGANISATION_REGISTER_CALLER_ID = env.str(
+    "ORGANISATION_REGISTER_CALLER_ID", default="1.2.246.562.10.00000000001.trustnet"
+)
+ORGANISATION_REGISTER_TIMEOUT = env.float("ORGANISATION_REGISTER_TIMEOUT", default=10.0)
+ORGANISATION_REGISTER_RETRIES = env.int("ORGANISATION_REGISTER_RETRIES", default=2)
+
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -261,6 +276,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "steering-proposals-close-due": {
         "task": "steering.tasks.steering_proposals_close_due",
         "schedule": crontab(minute="*/15"),
+    },
+    # Compares linked home organisations with the national organisation register; mails changes.
+    "members-organisation-register-check": {
+        "task": "members.tasks.organisation_register_check_all",
+        "schedule": crontab(minute=20, hour=5),
     },
     # Warns providers whose live certificates expire within TRUSTNET_CERTIFICATE_WARNING_DAYS.
     "members-certificate-expiry-warn": {
@@ -367,6 +387,8 @@ LOGGING = {
     "loggers": {
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # httpx logs every request at INFO; the organisation register client reports its own failures.
+        "httpx": {"level": "WARNING"},
         "celery.app.trace": {"level": env.str("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
     },
 }

@@ -35,3 +35,11 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+    from members.demo_register import demo_register
+
+    # The demo's offline stand-in for the national organisation register (README, demo section).
+    urlpatterns += [
+        path("dev/organisation-register/organisaatio-service/api/<str:oid>", demo_register),
+        path("dev/organisation-register/organisaatio-service/api/<str:oid>/<str:part>", demo_register),
+    ]

@@ -8,6 +8,7 @@ from members import services
 from members.models import Role
 from tests.factories import OrganisationRoleFactory, ServiceProviderOrganisationFactory
 from tests.members.certs import good_certificate
+from tests.members.register_server import register_server  # noqa: F401 - the local Organisaatiopalvelu
 
 
 def saml_data(**overrides):
