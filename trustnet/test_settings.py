@@ -14,7 +14,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Each test gets its own folder (tests/conftest.py audit_heads_folder); this is the fallback.
+    "audit_heads": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
+# No test reaches the real organisation register: a closed local port, unless a test starts the
+# fixture server and points here (tests/members/register_server.py).
+ORGANISATION_REGISTER_URL = "http://127.0.0.1:9/organisation-service"
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS}  # noqa: F405  (tests switch them off per test)
 # Tasks run eagerly here, so a build on every register change would slow every test and mix
 # the proxy into tests of other apps; the proxy's tests (and the journeys) switch it back on.

@@ -22,8 +22,12 @@ def register(operator, org_a):
     oidc = services.service_create(
         provider=provider, by=operator, environment="test", protocol="oidc", data=oidc_data()
     )
-    services.school_save(organisation=org_a, by=operator, code="12345", name="Mattilan koulu", school_type="basic")
-    return {"provider": provider, "saml": saml.service, "oidc": oidc.service}
+    school = services.school_save(
+        organisation=org_a, by=operator, code="12345", name="Mattilan koulu", school_type="basic",
+        oid="1.2.246.562.10.12345678901",
+    )  # fmt: skip
+    services.office_save(school=school, by=operator, oid="1.2.246.562.10.12345678902", name="Mattilan sivukoulu")
+    return {"provider": provider, "saml": saml.service, "oidc": oidc.service, "school": school}
 
 
 def test_public_register_is_accessible(page, site, register):
@@ -40,6 +44,10 @@ def test_operator_register_pages_are_accessible(page, site, operator, register, 
         ("/members/services/", "service-list"),
         (f"/members/services/{register['oidc'].pk}/", "service-detail-pending"),
         ("/members/review/", "review-queue"),
+        (f"/members/organisations/{org_a.pk}/schools/{register['school'].pk}/", "school-with-offices"),
+        (f"/members/organisations/{org_a.pk}/schools/import/", "school-import"),
+        # The organisation register is not reachable from the tests: the page says so in words.
+        (f"/members/organisations/{org_a.pk}/register/", "organisation-register-sync"),
     ]:
         page.goto(site + path)
         assert_accessible(page, name)
