@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from proxy import build, signing
@@ -28,11 +29,13 @@ from proxy.models import (
     EntityDocument,
     Environment,
     Fragment,
+    ProxyKey,
     ProxyToken,
     Publication,
     Snapshot,
     token_hash,
 )
+from proxy.proxy_keys import proxy_key_parse
 
 logger = logging.getLogger(__name__)
 
@@ -505,3 +508,32 @@ def snapshot_prune(*, now: datetime.datetime | None = None) -> PruneResult:
             },
         )
         return result
+
+
+@transaction.atomic
+def proxy_key_register(*, environment: str, public_key: str, by: Any = None) -> ProxyKey:
+    """Register the public key of an environment's proxy (the newest one is in use).
+
+    A malformed, weak, non-RSA or private key is refused with a ValidationError naming the
+    field, and nothing is stored. The next build encrypts the client secrets to the new key.
+    """
+    from django.core.exceptions import ValidationError
+
+    if environment not in Environment.values:
+        raise ValidationError({"environment": _("Choose an environment.")})
+    parsed = proxy_key_parse(public_key)
+    key = ProxyKey.objects.create(
+        environment=environment,
+        public_key_pem=parsed.pem,
+        fingerprint=parsed.fingerprint,
+        key_size=parsed.key_size,
+        created_at=timezone.now(),
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    audit_record(
+        actor=by,
+        action="proxy.key_registered",
+        obj=key,
+        after={"environment": environment, "fingerprint": parsed.fingerprint, "key_size": parsed.key_size},
+    )
+    return key
