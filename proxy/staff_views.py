@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import operator_required
@@ -19,9 +20,13 @@ from proxy import build
 from proxy.diff import snapshot_diff as compute_diff
 from proxy.forms import ProxyKeyForm, SnapshotDiffForm
 from proxy.models import Environment, ProxyKey, ProxyToken, Publication, Snapshot
-from proxy.proxy_keys import proxy_key_current
 from proxy.services import PublishRefused, proxy_key_register, proxy_token_revoke, snapshot_build, snapshot_publish
 from proxy.signing import SigningKeyMissing
+
+WITHHELD_MESSAGE = gettext_lazy(
+    "The OIDC client register (oidc-clients.json) was withheld: no proxy public key is registered for this "
+    "environment. The other files were published."
+)
 
 
 @operator_required
@@ -102,6 +107,8 @@ def snapshot_build_view(request: HttpRequest) -> HttpResponse:
     except SigningKeyMissing as error:
         messages.error(request, _("The build could not start: %(error)s") % {"error": error})
         return redirect("proxy:snapshot-list")
+    if snapshot.report.get("oidc_clients_withheld"):
+        messages.warning(request, WITHHELD_MESSAGE)
     if snapshot.status == Snapshot.Status.VALID:
         messages.success(request, _("Snapshot %(id)s was built and published.") % {"id": snapshot.pk})
     else:
@@ -174,4 +181,9 @@ def proxy_key_list(request: HttpRequest) -> HttpResponse:
 
 def _proxy_key_rows() -> list[tuple[str, Any]]:
     """Each environment with the key in use (None: its OIDC client register is withheld)."""
-    return [(label, proxy_key_current(value)) for value, label in Environment.choices]
+    # One query for both environments (PostgreSQL DISTINCT ON): the newest key of each.
+    current = {
+        key.environment: key
+        for key in ProxyKey.objects.order_by("environment", "-created_at", "-id").distinct("environment")
+    }
+    return [(label, current.get(value)) for value, label in Environment.choices]
