@@ -58,6 +58,7 @@ from members.forms import (
 from members.metadata import metadata_parse
 from members.metadata_fetch import metadata_fetch
 from members.models import (
+    SECRET_AUTH_METHODS,
     Invitation,
     LoginSource,
     Office,
@@ -536,6 +537,11 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "withdraw_form": WithdrawForm(),
             "uri_warnings": _version_uri_warnings(service, shown),
             "rotate_form": SecretRotateForm(),
+            # A secret-based client without a stored secret cannot be given to the proxy.
+            "secret_missing": service.protocol == Protocol.OIDC
+            and shown is not None
+            and shown.auth_method in SECRET_AUTH_METHODS
+            and not service.client_secret_encrypted,
             "previous_secrets": service.previous_secrets.filter(expires_at__gt=timezone.now())
             if service.protocol == Protocol.OIDC
             else [],

@@ -564,4 +564,8 @@ def proxy_key_register(*, environment: str, public_key: str, by: Any = None) -> 
         obj=key,
         after={"environment": environment, "fingerprint": parsed.fingerprint, "key_size": parsed.key_size},
     )
+    # The client register is published (or re-encrypted) to the new key by the next build.
+    from proxy.tasks import proxy_build_schedule
+
+    proxy_build_schedule(environment=environment, trigger="proxy key registered")
     return key

@@ -161,3 +161,27 @@ def test_the_api_takes_and_shows_the_details(provider_a, tech_provider_a):
     assert shown["post_logout_redirect_uris"] == ["https://app.example.fi/out"]
     assert shown["grant_types"] == ["authorization_code", "refresh_token"]
     assert response.json()["client_secret"]
+
+
+def test_a_service_without_a_usable_secret_is_told_to_generate_one(
+    provider_a, tech_provider_a, make_oidc_service, as_user
+):
+    service = make_oidc_service(provider_a)
+    Service.objects.filter(pk=service.pk).update(client_secret_encrypted="")
+    client = as_user(tech_provider_a)
+    message = "no client secret that could be given to the proxy"
+    assert message in client.get(reverse("members:service-detail", args=[service.pk])).content.decode()
+    client.post(reverse("members:service-secret-rotate", args=[service.pk]), {"overlap_days": "0"})
+    assert message not in client.get(reverse("members:service-detail", args=[service.pk])).content.decode()
+
+
+def test_the_hourly_task_prunes_expired_previous_secrets(provider_a, tech_provider_a, make_oidc_service, settings):
+    from members.tasks import previous_client_secrets_prune
+
+    service = make_oidc_service(provider_a)
+    services.oidc_secret_rotate(service=service, by=tech_provider_a, overlap_days=1)
+    assert previous_client_secrets_prune() == 0
+    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=1, minutes=1)):
+        assert previous_client_secrets_prune() == 1
+    schedule = settings.CELERY_BEAT_SCHEDULE["members-previous-client-secrets-prune"]
+    assert schedule["task"] == "members.tasks.previous_client_secrets_prune"

@@ -102,3 +102,16 @@ def test_staff_are_told_the_client_register_is_withheld_without_a_key(operator):
     client_for(operator).post(URL, {"environment": "test", "public_key": _public_pem()})
     page = client_for(operator).get("/proxy/staff/").content.decode()
     assert page.count("its OIDC client register (oidc-clients.json) is withheld") == 1
+
+
+@pytest.mark.django_db
+def test_registering_a_key_schedules_a_build_of_its_environment(
+    operator, django_capture_on_commit_callbacks, monkeypatch
+):
+    from proxy import tasks
+
+    scheduled = []
+    monkeypatch.setattr(tasks.proxy_build, "apply_async", lambda **kwargs: scheduled.append(kwargs["kwargs"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(operator).post(URL, {"environment": "production", "public_key": _public_pem()})
+    assert scheduled == [{"environment": "production", "trigger": "proxy key registered"}]
