@@ -267,11 +267,13 @@ def fill(n_services: int) -> dict:
                     signing_certificates=[signing], signing_certificate_expires_at=signing_end,
                     encryption_certificates=[encryption], encryption_certificate_expires_at=encryption_end,
                     name_id_format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+                    scope="",  # as members.services.version_clean stores a SAML version
                 ))  # fmt: skip
             else:
                 versions.append(ServiceVersion(
                     **common, redirect_uris=[f"https://{host}/oidc/callback", f"https://{host}/oidc/callback2"],
                     auth_method="client_secret_basic", pkce_required=True,
+                    grant_types=["authorization_code"], response_types=["code"],
                 ))  # fmt: skip
         ServiceVersion.objects.bulk_create(versions, batch_size=2000)
         with connection.cursor() as cursor:

@@ -32,6 +32,7 @@ from members.models import (
     SCHOOL_CODE_PATTERN,
     Contact,
     Environment,
+    GrantType,
     LoginSource,
     LoginSourceKind,
     Office,
@@ -123,6 +124,7 @@ class ServiceVersionSerializer(serializers.ModelSerializer):
             "logo_url", "logo_width", "logo_height", "information_url", "privacy_url", "acs_endpoints",
             "signing_certificates", "encryption_certificates", "name_id_format", "authn_requests_signed",
             "want_assertions_signed", "redirect_uris", "auth_method", "jwks_uri", "pkce_required",
+            "post_logout_redirect_uris", "scope", "grant_types", "response_types",
             "requested_attributes", "test_learner_numbers_allowed", "signing_certificate_expires_at",
             "encryption_certificate_expires_at", "submitted_at", "reviewed_at", "rejection_reason",
         ]  # fmt: skip
@@ -324,6 +326,22 @@ class VersionWriteSerializer(serializers.ModelSerializer):
         child=serializers.CharField(max_length=MAX_CERTIFICATE_CHARS, trim_whitespace=True),
         required=False, max_length=MAX_CERTIFICATES_PER_USE,
     )  # fmt: skip
+    post_logout_redirect_uris = serializers.ListField(
+        child=HttpsUrlField(),
+        required=False, max_length=50,
+    )  # fmt: skip
+    grant_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=GrantType.choices), required=False, max_length=len(GrantType.values),
+        help_text="authorization_code (required), optionally refresh_token.",
+    )  # fmt: skip
+    response_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=[("code", "code")]), required=False, max_length=1,
+        help_text="Only code (the authorization code flow).",
+    )  # fmt: skip
+    scope = serializers.CharField(
+        max_length=500, required=False, allow_blank=True,
+        help_text="Space-separated scope values including openid (default: openid profile).",
+    )  # fmt: skip
     requested_attributes = RequestedAttributeSerializer(many=True, required=False)
     # The model's URL fields, declared so the schema states the pattern members.uris enforces.
     logo_url = HttpsUrlField(required=False, allow_blank=True)
@@ -353,7 +371,8 @@ class ServiceCreateSerializer(VersionWriteSerializer):
 
 class ServiceCreatedSerializer(ServiceSerializer):
     client_secret = serializers.CharField(
-        allow_null=True, help_text="OIDC with client_secret_basic: the client secret, shown this once only."
+        allow_null=True,
+        help_text="OIDC with client_secret_basic or client_secret_post: the client secret, shown this once only.",
     )
 
     class Meta(ServiceSerializer.Meta):

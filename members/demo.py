@@ -398,6 +398,14 @@ DEMO_SERVICES = [
         "jwks_uri": "https://test.koulupilvi.example/jwks.json",
         "requested_attributes": [{"key": "uid", "purpose": "Kirjautuminen"}, {"key": "learnerId", "purpose": "Testaus"}],
     }, "reject"),
+    # A test client with a secret, so the test environment's oidc-clients.json (encrypted to the
+    # demo proxy key that proxy.demo registers) has a client and its secret to decrypt.
+    ("2718282-8", "test", "oidc", "demo-koulupilvi-kehitys", {
+        "name_fi": "Koulupilvi (kehitys)", "name_en": "School cloud (development)",
+        "redirect_uris": ["https://dev.koulupilvi.example/oidc/callback"], "auth_method": "client_secret_post",
+        "post_logout_redirect_uris": ["https://dev.koulupilvi.example/"],
+        "requested_attributes": [{"key": "uid", "purpose": "Kirjautuminen"}],
+    }, "approve"),
     ("1618033-3", "production", "saml", "https://lukulaari.example/shibboleth", {
         **_saml("lukulaari.example"),
         "name_fi": "Lukulaari – lukudiplomi", "name_sv": "Lukulaari – läsdiplom", "name_en": "Lukulaari reading diploma",

@@ -23,6 +23,7 @@ from members.models import (
     AuthMethod,
     ContactKind,
     Environment,
+    GrantType,
     LoginSource,
     Office,
     Organisation,
@@ -298,12 +299,23 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One https URI per line, without a fragment."),
     )
+    post_logout_redirect_uris_text = forms.CharField(
+        label=_("Post-logout redirect URIs"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Where the proxy may send the user after logging out: one https URI per line, without a fragment."),
+    )
+    refresh_tokens = forms.BooleanField(
+        label=_("Refresh tokens"),
+        required=False,
+        help_text=_("The service may use refresh tokens (the refresh_token grant) besides the authorization code."),
+    )
 
     class Meta:
         model = ServiceVersion
         fields = [
             *DESCRIPTIVE_FIELDS, "name_id_format", "authn_requests_signed", "want_assertions_signed",
-            "auth_method", "jwks_uri", "pkce_required", "test_learner_numbers_allowed",
+            "auth_method", "jwks_uri", "pkce_required", "scope", "test_learner_numbers_allowed",
         ]  # fmt: skip
         widgets = {
             "description_fi": forms.Textarea(attrs={"rows": 3}),
@@ -322,7 +334,10 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
         instance = kwargs.get("instance")
         self.add_attribute_fields(instance)
         if protocol == "saml":
-            for name in ("auth_method", "jwks_uri", "pkce_required", "redirect_uris_text"):
+            for name in (
+                "auth_method", "jwks_uri", "pkce_required", "redirect_uris_text", "post_logout_redirect_uris_text",
+                "scope", "refresh_tokens",
+            ):  # fmt: skip
                 del self.fields[name]
             if instance:
                 self.fields["acs_text"].initial = "\n".join(e["location"] for e in instance.acs_endpoints)
@@ -337,8 +352,12 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
                 del self.fields[name]
             self.fields["auth_method"].choices = AuthMethod.choices
             self.fields["auth_method"].required = True
+            self.fields["scope"].required = False
+            self.fields["scope"].help_text = _("Space-separated; must include openid. Default: openid profile.")
             if instance:
                 self.fields["redirect_uris_text"].initial = "\n".join(instance.redirect_uris)
+                self.fields["post_logout_redirect_uris_text"].initial = "\n".join(instance.post_logout_redirect_uris)
+                self.fields["refresh_tokens"].initial = GrantType.REFRESH_TOKEN in instance.grant_types
 
     def _clean_certificates(self, name: str) -> str:
         text = self.cleaned_data.get(name, "")
@@ -391,8 +410,12 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
             if not data.get("name_id_format"):
                 data.pop("name_id_format", None)
         else:
-            text = self.cleaned_data.get("redirect_uris_text", "")
-            data["redirect_uris"] = [line.strip() for line in text.splitlines() if line.strip()]
+            for name in ("redirect_uris", "post_logout_redirect_uris"):
+                text = self.cleaned_data.get(f"{name}_text", "")
+                data[name] = [line.strip() for line in text.splitlines() if line.strip()]
+            data["grant_types"] = [GrantType.AUTHORIZATION_CODE] + (
+                [GrantType.REFRESH_TOKEN] if self.cleaned_data.get("refresh_tokens") else []
+            )
         data["requested_attributes"] = self.requested_attributes()
         return data
 
@@ -520,3 +543,25 @@ class InvitationSignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class SecretRotateForm(forms.Form):
+    """How long the old client secret keeps working after a new one is generated."""
+
+    overlap_days = forms.TypedChoiceField(
+        label=_("The old secret keeps working for"),
+        coerce=int,
+        initial=7,
+        # Not given (an older page): the old secret stops at once, as rotation always did.
+        required=False,
+        empty_value=0,
+        choices=[
+            (0, _("no time: it stops at once")),
+            (1, _("1 day")),
+            (7, _("7 days")),
+            (30, _("30 days")),
+        ],
+        help_text=_(
+            "Until then the proxy accepts both, so you can switch your service to the new secret without an outage."
+        ),
+    )

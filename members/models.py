@@ -373,6 +373,33 @@ class Service(models.Model):
         return self.entity_id or self.client_id or f"service {self.pk}"
 
 
+class GrantType(models.TextChoices):
+    AUTHORIZATION_CODE = "authorization_code", _("authorization code")
+    REFRESH_TOKEN = "refresh_token", _("refresh token")
+
+
+# The methods with which a client authenticates by its client secret.
+SECRET_AUTH_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
+
+
+class PreviousClientSecret(models.Model):
+    """A rotated-out OIDC client secret that stays valid until `expires_at` (the overlap the member
+    chose), so the service can switch without an outage. Encrypted like the current one
+    (members/secrets.py); dropped once expired (`members.services.previous_secrets_prune`)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="previous_secrets")
+    secret_encrypted = models.TextField(editable=False)
+    expires_at = models.DateTimeField(_("valid until"))
+    created_at = models.DateTimeField(_("rotated at"))
+
+    class Meta:
+        ordering = ["-expires_at", "-id"]
+        indexes = [models.Index(fields=["expires_at"], name="members_prev_secret_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.service} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
 class VersionStatus(models.TextChoices):
     PENDING = "pending", _("waiting for review")
     APPROVED = "approved", _("approved")
@@ -383,6 +410,7 @@ class VersionStatus(models.TextChoices):
 
 class AuthMethod(models.TextChoices):
     CLIENT_SECRET_BASIC = "client_secret_basic", "client_secret_basic"
+    CLIENT_SECRET_POST = "client_secret_post", "client_secret_post"
     PRIVATE_KEY_JWT = "private_key_jwt", "private_key_jwt"
 
 
@@ -428,6 +456,11 @@ class ServiceVersion(models.Model):
     pkce_required = models.BooleanField(_("PKCE required"), default=True)
     # Whether the proxy may release test learner numbers to this service (DESIGN section 2).
     test_learner_numbers_allowed = models.BooleanField(_("test learner numbers allowed"), default=False)
+    post_logout_redirect_uris = models.JSONField(_("post-logout redirect URIs"), default=list, blank=True)
+    # RFC 6749 scope tokens, space-separated; `openid` is always among them (OIDC Core 3.1.2.1).
+    scope = models.CharField(_("scope"), max_length=500, blank=True, default="openid profile")
+    grant_types = models.JSONField(_("grant types"), default=list, blank=True)
+    response_types = models.JSONField(_("response types"), default=list, blank=True)
     # [{"key": "<attributes.ATTRIBUTES key>", "purpose": "..."}]
     requested_attributes = models.JSONField(_("requested attributes"), default=list, blank=True)
     submitted_by = models.ForeignKey(

@@ -36,14 +36,17 @@ from members.models import (
     EDUCATION_PROVIDER_KINDS,
     LOGIN_SOURCE_REQUIRED_FIELDS,
     SCHOOL_CODE_PATTERN,
+    SECRET_AUTH_METHODS,
     AuthMethod,
     Contact,
+    GrantType,
     Invitation,
     LoginSource,
     MunicipalityCode,
     Office,
     Organisation,
     OrganisationRole,
+    PreviousClientSecret,
     Protocol,
     ReviewPolicy,
     Role,
@@ -664,10 +667,11 @@ VERSION_FIELDS = (
     "logo_width", "logo_height", "information_url", "privacy_url", "acs_endpoints", "signing_certificates",
     "encryption_certificates", "name_id_format", "authn_requests_signed", "want_assertions_signed",
     "redirect_uris", "auth_method", "jwks_uri", "pkce_required", "requested_attributes",
-    "test_learner_numbers_allowed",
+    "test_learner_numbers_allowed", "post_logout_redirect_uris", "scope", "grant_types", "response_types",
 )  # fmt: skip
 # A change to any of these waits for staff review (DESIGN section 2); other fields go live at once.
 CERTIFICATE_FIELDS = frozenset({"signing_certificates", "encryption_certificates"})
+OIDC_DETAIL_FIELDS = frozenset({"post_logout_redirect_uris", "scope", "grant_types", "response_types"})
 REVIEWED_FIELDS = (
     frozenset({
         "acs_endpoints", "redirect_uris", "auth_method", "jwks_uri", "pkce_required", "requested_attributes",
@@ -675,8 +679,47 @@ REVIEWED_FIELDS = (
         # Test learner numbers are a release decision like an attribute (DESIGN section 2).
         "test_learner_numbers_allowed",
     })
+    | OIDC_DETAIL_FIELDS
     | CERTIFICATE_FIELDS
 )  # fmt: skip
+
+
+DEFAULT_SCOPE = "openid profile"
+# RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
+_SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
+
+
+def scope_clean(text: str) -> str:
+    """A space-separated scope with `openid` in it, each token as RFC 6749 allows, duplicates dropped."""
+    tokens = list(dict.fromkeys(text.split()))
+    bad = [token for token in tokens if not _SCOPE_TOKEN.fullmatch(token)]
+    if bad:
+        raise ValidationError(
+            _(
+                "%(token)s is not a valid scope value: use letters, digits and punctuation other than quotes "
+                "and backslashes."
+            )
+            % {"token": ascii(bad[0][:50])[1:-1]}
+        )
+    if "openid" not in tokens:
+        raise ValidationError(_("The scope must include openid."))
+    if len(" ".join(tokens)) > 500:
+        raise ValidationError(_("The scope is too long (at most 500 characters)."))
+    return " ".join(tokens)
+
+
+def _redirect_uri_problems(uris: list[str], template: str) -> list[str]:
+    """What is wrong with each redirect URI (numbered from 1), with `members.uris`' checks and no fragment."""
+    problems = []
+    for number, uri in enumerate(uris, start=1):
+        try:
+            validate_uri(uri)
+        except ValidationError as e:
+            problems.append(template % {"number": number, "problem": e.messages[0]})
+        else:
+            if "#" in uri:
+                problems.append(template % {"number": number, "problem": _("it must not contain a fragment (#).")})
+    return problems
 
 
 def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -736,22 +779,38 @@ def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
             cleaned[f"{name[:-1]}_expires_at"] = earliest
         cleaned["authn_requests_signed"] = bool(cleaned.get("authn_requests_signed"))
         cleaned["want_assertions_signed"] = bool(cleaned.get("want_assertions_signed"))
-        cleaned.update(redirect_uris=[], auth_method="", jwks_uri="")
+        cleaned.update(
+            redirect_uris=[], auth_method="", jwks_uri="", post_logout_redirect_uris=[], scope="", grant_types=[],
+            response_types=[],
+        )  # fmt: skip
     else:
         uris = [str(u).strip() for u in cleaned.get("redirect_uris") or [] if str(u).strip()]
         if not uris:
             error("redirect_uris", _("At least one redirect URI is required."))
-        for number, uri in enumerate(uris, start=1):
-            try:
-                validate_uri(uri)
-            except ValidationError as e:
-                message = _("Redirect URI %(number)s: %(problem)s") % {"number": number, "problem": e.messages[0]}
-                error("redirect_uris", message)
-            else:
-                if "#" in uri:
-                    message = _("Redirect URIs must not contain a fragment: %(uri)s") % {"uri": uri[:200]}
-                    error("redirect_uris", message)
+        for message in _redirect_uri_problems(uris, _("Redirect URI %(number)s: %(problem)s")):
+            error("redirect_uris", message)
         cleaned["redirect_uris"] = uris
+        logout_uris = [str(u).strip() for u in cleaned.get("post_logout_redirect_uris") or [] if str(u).strip()]
+        for message in _redirect_uri_problems(logout_uris, _("Post-logout redirect URI %(number)s: %(problem)s")):
+            error("post_logout_redirect_uris", message)
+        cleaned["post_logout_redirect_uris"] = logout_uris
+        scope = cleaned.get("scope")
+        try:
+            cleaned["scope"] = scope_clean(DEFAULT_SCOPE if scope is None or not str(scope).strip() else str(scope))
+        except ValidationError as e:
+            error("scope", e.messages[0])
+        grants = [str(g) for g in cleaned.get("grant_types") or [GrantType.AUTHORIZATION_CODE]]
+        unknown = [g for g in grants if g not in GrantType.values]
+        if unknown:
+            error("grant_types", _("Unknown grant type: %(grant)s") % {"grant": unknown[0][:50]})
+        elif GrantType.AUTHORIZATION_CODE not in grants:
+            error("grant_types", _("The authorization_code grant type is required."))
+        # In a fixed order, so the same choice is the same value (no change to review).
+        cleaned["grant_types"] = [g for g in GrantType.values if g in grants]
+        responses = [str(r) for r in cleaned.get("response_types") or ["code"]]
+        if responses != ["code"]:
+            error("response_types", _("Only the response type code is supported (the authorization code flow)."))
+        cleaned["response_types"] = ["code"]
         method = cleaned.get("auth_method") or AuthMethod.CLIENT_SECRET_BASIC
         if method not in AuthMethod.values:
             error("auth_method", _("Unknown client authentication method."))
@@ -878,7 +937,7 @@ def service_create(
         service.entity_id = entity_id
     else:
         service.client_id = client_id_generate()
-        if cleaned["auth_method"] == AuthMethod.CLIENT_SECRET_BASIC:
+        if cleaned["auth_method"] in SECRET_AUTH_METHODS:
             secret = client_secret_generate()
             service.client_secret_encrypted = secret_encrypt(secret)
     service.full_clean(exclude=["live_version"])
@@ -907,7 +966,7 @@ def service_change(*, service: Service, by: User | None, data: Mapping[str, Any]
     cleaned = version_clean(protocol=service.protocol, data=merged)
     if (
         service.protocol == Protocol.OIDC
-        and cleaned["auth_method"] == AuthMethod.CLIENT_SECRET_BASIC
+        and cleaned["auth_method"] in SECRET_AUTH_METHODS
         and not service.client_secret_encrypted
     ):
         raise ValidationError({"auth_method": _("Generate a client secret first (rotate the secret).")})
@@ -1057,18 +1116,56 @@ def _notify_decision(*, version: ServiceVersion) -> None:
     )
 
 
+# How long a rotated-out secret may stay valid, in days (the member chooses; 0: it stops at once).
+SECRET_OVERLAP_DAYS = (0, 1, 7, 30)
+
+
 @transaction.atomic
-def oidc_secret_rotate(*, service: Service, by: User) -> str:
-    """A new client secret (returned once; only its encryption is stored). The old one stops working."""
+def oidc_secret_rotate(*, service: Service, by: User, overlap_days: int = 0) -> str:
+    """A new client secret (returned once; only its encryption is stored).
+
+    With an overlap, the old secret stays valid for that many days: the client register
+    (oidc-clients.json) carries both until then, so the service can switch without an outage.
+    """
     if service.protocol != Protocol.OIDC:
         raise ValidationError(_("Only OpenID Connect services have a client secret."))
+    if overlap_days not in SECRET_OVERLAP_DAYS:
+        raise ValidationError(
+            {"overlap_days": _("Choose how long the old secret stays valid: %(choices)s days.")
+             % {"choices": ", ".join(str(days) for days in SECRET_OVERLAP_DAYS)}}
+        )  # fmt: skip
+    # Locked, so two rotations at once cannot both keep the same old secret as the previous one.
+    current = Service.objects.select_for_update().values_list("client_secret_encrypted", flat=True).get(pk=service.pk)
+    now = timezone.now()
+    expires_at = None
+    if overlap_days and current:
+        expires_at = now + datetime.timedelta(days=overlap_days)
+        PreviousClientSecret.objects.create(
+            service=service, secret_encrypted=current, expires_at=expires_at, created_at=now
+        )
     secret = client_secret_generate()
     service.client_secret_encrypted = secret_encrypt(secret)
     service.save(update_fields=["client_secret_encrypted"])
-    audit_record(actor=by, action="service.secret_rotate", obj=service, after={"client_id": service.client_id})
+    audit_record(
+        actor=by, action="service.secret_rotate", obj=service,
+        after={"client_id": service.client_id, "overlap_days": overlap_days, "previous_valid_until": expires_at},
+    )  # fmt: skip
     if service.live_version_id:
         _register_changed(environment=service.environment, reason="client secret rotated")
     return secret
+
+
+def previous_secrets_prune(*, now: datetime.datetime | None = None) -> int:
+    """Drop rotated-out client secrets whose overlap has ended (hourly, and before each build reads
+    the register), and rebuild the environments whose client register still carried one."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        expired = PreviousClientSecret.objects.filter(expires_at__lte=now)
+        environments = set(expired.values_list("service__environment", flat=True))
+        deleted = expired.delete()[0]
+        for environment in sorted(environments):
+            _register_changed(environment=environment, reason="a previous client secret expired")
+    return deleted
 
 
 def oidc_client_secret(service: Service) -> str | None:

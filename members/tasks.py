@@ -49,3 +49,12 @@ def organisation_register_check_all() -> dict:
 
     report = sync_check_all()
     return {"checked": report.checked, "changed": report.changed, "errors": report.errors}
+
+
+@shared_task
+def previous_client_secrets_prune() -> int:
+    """Hourly: drop rotated-out OIDC client secrets whose overlap has ended (the register then
+    rebuilds, so oidc-clients.json stops carrying them within the hour)."""
+    from members.services import previous_secrets_prune
+
+    return previous_secrets_prune()

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,6 +47,7 @@ from members.forms import (
     ReviewPolicyForm,
     SchoolForm,
     SchoolImportForm,
+    SecretRotateForm,
     ServiceCreateForm,
     ServiceFilterForm,
     ServiceVersionForm,
@@ -56,6 +58,7 @@ from members.forms import (
 from members.metadata import metadata_parse
 from members.metadata_fetch import metadata_fetch
 from members.models import (
+    SECRET_AUTH_METHODS,
     Invitation,
     LoginSource,
     Office,
@@ -94,7 +97,12 @@ def _secret_take(request: HttpRequest, service_pk: int) -> str | None:
 
 
 # The services name a version's fields; the service form enters the lists as text.
-SERVICE_FORM_FIELDS = {"acs_endpoints": "acs_text", "redirect_uris": "redirect_uris_text"}
+SERVICE_FORM_FIELDS = {
+    "acs_endpoints": "acs_text",
+    "redirect_uris": "redirect_uris_text",
+    "post_logout_redirect_uris": "post_logout_redirect_uris_text",
+    "grant_types": "refresh_tokens",
+}
 
 
 def _errors_into(form: Form, error: ValidationError) -> None:
@@ -528,6 +536,15 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reject_form": RejectForm(),
             "withdraw_form": WithdrawForm(),
             "uri_warnings": _version_uri_warnings(service, shown),
+            "rotate_form": SecretRotateForm(),
+            # A secret-based client without a stored secret cannot be given to the proxy.
+            "secret_missing": service.protocol == Protocol.OIDC
+            and shown is not None
+            and shown.auth_method in SECRET_AUTH_METHODS
+            and not service.client_secret_encrypted,
+            "previous_secrets": service.previous_secrets.filter(expires_at__gt=timezone.now())
+            if service.protocol == Protocol.OIDC
+            else [],
         },
     )
 
@@ -569,13 +586,25 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @member_login_required
 def service_secret_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     service = get_service_for_user(request, pk, edit=True)
+    form = SecretRotateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("members:service-detail", pk=service.pk)
+    overlap = form.cleaned_data["overlap_days"]
     try:
-        secret = services.oidc_secret_rotate(service=service, by=request.user)
+        secret = services.oidc_secret_rotate(service=service, by=request.user, overlap_days=overlap)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         _secret_remember(request, service.pk, secret)
-        messages.success(request, _("A new client secret was generated. The old one no longer works."))
+        if overlap:
+            messages.success(
+                request,
+                _("A new client secret was generated. The old one keeps working for %(days)s days.")
+                % {"days": overlap},
+            )
+        else:
+            messages.success(request, _("A new client secret was generated. The old one no longer works."))
     return redirect("members:service-detail", pk=service.pk)
 
 

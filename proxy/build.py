@@ -24,11 +24,15 @@ from django.core.files.storage import default_storage
 from django.utils.module_loading import import_string
 from lxml import etree
 
-from proxy import metadata_xml, release_rules, signing, validation
+from proxy import metadata_xml, oidc_clients, release_rules, signing, validation
 from proxy.inputs import ProxyInputs, Service, fingerprint
 from proxy.models import EntityDocument, Fragment, Snapshot
 
-OUTPUT_NAMES = ("metadata.xml", "attribute-filter.xml", "satosa-attribute-policy.yaml", "config.json", "index.json")
+OUTPUT_NAMES = (
+    "metadata.xml", "attribute-filter.xml", "satosa-attribute-policy.yaml", "config.json", "index.json",
+    # Only while the environment has a proxy key registered (`oidc_clients`); withheld otherwise.
+    "oidc-clients.json",
+)  # fmt: skip
 
 
 def read_inputs(
@@ -109,6 +113,8 @@ class Rendered:
     satosa_policy: bytes
     config: bytes
     content_hash: str
+    # oidc-clients.json with each secret as a digest (the JWEs are made when it is stored).
+    oidc_clients_plan: bytes = b""
     service_fingerprints: dict[str, str] = field(default_factory=dict)
     new_fragments: int = 0
     fragment_errors: list[str] = field(default_factory=list)
@@ -158,8 +164,8 @@ def forget_memory() -> None:
     forget_fragments()
     _fingerprint_memory, _index_chunks = {}, {}
     release_rules.forget_chunks()
+    oidc_clients.forget_jwes()
     register.forget_services()
-    register._secret_hash.cache_clear()
 
 
 # Fingerprints of the service values of the last build, by identity: the register hands over the
@@ -196,9 +202,12 @@ def _forget_pruned_fragments() -> None:
         _seen_prune_generation = generation
 
 
-def render(inputs: ProxyInputs) -> Rendered:
+def render(inputs: ProxyInputs, *, proxy_key_fingerprint: str = "") -> Rendered:
     """Stage 2: entity fragments (reused from the cache when their inputs are unchanged) and
-    the release rules. At most two queries whatever the number of services."""
+    the release rules. At most two queries whatever the number of services.
+
+    `proxy_key_fingerprint`: the key the OIDC client register is encrypted to ("" = none, the
+    register is withheld); part of the content, so registering a key makes a new snapshot."""
     _forget_pruned_fragments()
     authority = settings.PROXY_REGISTRATION_AUTHORITY
     service_fingerprints = _fingerprints(inputs.services)
@@ -247,6 +256,7 @@ def render(inputs: ProxyInputs) -> Rendered:
         attribute_filter = release_rules.attribute_filter_xml(inputs)
         satosa_policy = release_rules.satosa_policy_yaml(inputs)
         config = release_rules.config_json(inputs)
+        oidc_plan = oidc_clients.client_register(inputs, key_fingerprint=proxy_key_fingerprint)
     except ValueError as error:
         # The release rules are written for all services at once; look for the ones to blame
         # only now, so a good build never pays for the search.
@@ -263,7 +273,7 @@ def render(inputs: ProxyInputs) -> Rendered:
         raise ValueError("the attribute filter or the SATOSA policy holds a character XML cannot hold")
     digest = hashlib.sha256()
     digest.update(json.dumps(profile(), sort_keys=True).encode())
-    for part in (*keys, attribute_filter, satosa_policy, config):
+    for part in (*keys, attribute_filter, satosa_policy, config, oidc_plan):
         digest.update(part.encode() if isinstance(part, str) else part)
         digest.update(b"\0")
     return Rendered(
@@ -274,6 +284,7 @@ def render(inputs: ProxyInputs) -> Rendered:
         satosa_policy=satosa_policy,
         config=config,
         content_hash=digest.hexdigest(),
+        oidc_clients_plan=oidc_plan,
         service_fingerprints=service_fingerprints,
         new_fragments=len(new),
         fragment_errors=fragment_errors,

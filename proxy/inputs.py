@@ -89,14 +89,28 @@ class RegistrationInfo:
 
 
 @dataclass(frozen=True)
+class PreviousSecret:
+    """A rotated-out client secret still valid until `expires_at` (encrypted as at rest)."""
+
+    client_secret_encrypted: str
+    expires_at: datetime.datetime
+
+
+@dataclass(frozen=True)
 class OidcClient:
     redirect_uris: tuple[str, ...]
-    auth_method: str  # client_secret_basic | private_key_jwt
+    auth_method: str  # client_secret_basic | client_secret_post | private_key_jwt
     jwks_uri: str = ""
-    # Only a hash or an encrypted secret ever leaves the register; never the plain secret.
-    client_secret_hash: str = ""
+    # The secret as the register keeps it at rest (encrypted with the application's key,
+    # members/secrets.py). Never published as such: `oidc-clients.json` carries it re-encrypted
+    # to the proxy's public key, and no other file carries it in any form.
     client_secret_encrypted: str = ""
     pkce_required: bool = True
+    post_logout_redirect_uris: tuple[str, ...] = ()
+    scope: str = "openid profile"
+    grant_types: tuple[str, ...] = ("authorization_code",)
+    response_types: tuple[str, ...] = ("code",)
+    previous_secrets: tuple[PreviousSecret, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -126,3 +126,30 @@ class ProxyToken(models.Model):
     @staticmethod
     def new_key() -> str:
         return secrets.token_urlsafe(32)
+
+
+class ProxyKey(models.Model):
+    """The public key of one environment's proxy, registered by staff (DESIGN section 5).
+
+    Each OIDC client secret in `oidc-clients.json` is encrypted to it (JWE RSA-OAEP-256 +
+    A256GCM), so only that proxy can read the secrets. The newest row of an environment is the
+    key in use; older rows stay as the history of what was registered when.
+    """
+
+    environment = models.CharField(_("environment"), max_length=20, choices=Environment.choices)
+    # SubjectPublicKeyInfo PEM, whatever form (PEM or JWK) staff pasted.
+    public_key_pem = models.TextField(_("public key"))
+    # RFC 7638 JWK thumbprint (SHA-256): also the `kid` of every JWE made with this key.
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    key_size = models.PositiveIntegerField(_("key size"))
+    created_at = models.DateTimeField(_("registered at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["environment", "-created_at", "-id"]
+        verbose_name = _("proxy public key")
+
+    def __str__(self) -> str:
+        return f"{self.environment}: {self.fingerprint[:16]}"

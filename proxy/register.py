@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from functools import lru_cache
 
 from django.conf import settings
+from django.utils import timezone
 
 from contracts.models import MemberRole
 from contracts.selectors import organisation_ids_in_force
 from members.attributes import ATTRIBUTES
 from members.models import Contact as RegisteredContact
-from members.models import LoginSourceKind, Organisation, ServiceVersion
+from members.models import LoginSourceKind, Organisation, PreviousClientSecret, ServiceVersion
 from members.models import Service as RegisteredService
-from members.secrets import secret_decrypt, secret_sha256
 from members.selectors import home_organisations_register
 from proxy.inputs import (
     Certificate,
@@ -41,6 +40,7 @@ from proxy.inputs import (
     Logo,
     Office,
     OidcClient,
+    PreviousSecret,
     ProxyInputs,
     RegistrationInfo,
     RequestedAttribute,
@@ -97,7 +97,7 @@ _VERSION_FIELDS = (
     "logo_url", "logo_width", "logo_height", "information_url", "privacy_url", "acs_endpoints",
     "signing_certificates", "encryption_certificates", "name_id_format", "authn_requests_signed",
     "want_assertions_signed", "redirect_uris", "auth_method", "jwks_uri", "pkce_required", "requested_attributes",
-    "test_learner_numbers_allowed",
+    "test_learner_numbers_allowed", "post_logout_redirect_uris", "scope", "grant_types", "response_types",
 )  # fmt: skip
 _service_memory: dict[int, tuple[tuple, Service]] = {}
 _version_memory: dict[tuple, dict] = {}
@@ -132,6 +132,19 @@ def _services(environment: str, providers_in_force: set[int]) -> tuple[Service, 
         instant=datetime.datetime.min,  # each service's own, set in _service
         policy_urls=Localized(**{lang: url for lang, url in settings.REGISTRATION_POLICY_URLS.items() if url}),
     )
+    # Rotated-out secrets still in their overlap (an expired one is never published, even before
+    # the cleanup has deleted it). One query, only for the OIDC services.
+    previous: dict[int, list[PreviousSecret]] = {}
+    oidc_ids = [row[0] for row in rows if row[1] == "oidc"]
+    if oidc_ids:
+        for service_id, encrypted, expires_at in (
+            PreviousClientSecret.objects.filter(service_id__in=oidc_ids, expires_at__gt=timezone.now())
+            .order_by("service_id", "-expires_at", "-id")
+            .values_list("service_id", "secret_encrypted", "expires_at")
+        ):
+            previous.setdefault(service_id, []).append(
+                PreviousSecret(client_secret_encrypted=encrypted, expires_at=expires_at)
+            )
     version_keys = {row[11]: (row[11], row[12]) for row in rows}
     missing = [version_id for version_id, key in version_keys.items() if key not in _version_memory]
     versions = {key: _version_memory[key] for key in version_keys.values() if key in _version_memory}
@@ -142,10 +155,10 @@ def _services(environment: str, providers_in_force: set[int]) -> tuple[Service, 
     services = []
     for row in rows:
         # By service id, compared whole (cheaper than hashing every row as a key).
-        key = (row, tuple(contacts.get(row[7], ())), authority)
+        key = (row, tuple(contacts.get(row[7], ())), authority, tuple(previous.get(row[0], ())))
         entry = _service_memory.get(row[0])
         if entry is None or entry[0] != key:
-            entry = (key, _service(row, versions[version_keys[row[11]]], key[1], authority))
+            entry = (key, _service(row, versions[version_keys[row[11]]], key[1], authority, key[3]))
         memory[row[0]] = entry
         services.append(entry[1])
     _service_memory, _version_memory = memory, versions
@@ -158,7 +171,13 @@ def _localized(obj: object, field: str) -> Localized:
     )
 
 
-def _service(row: tuple, version: dict, contacts: tuple[tuple, ...], registration: RegistrationInfo) -> Service:
+def _service(
+    row: tuple,
+    version: dict,
+    contacts: tuple[tuple, ...],
+    registration: RegistrationInfo,
+    previous: tuple[PreviousSecret, ...] = (),
+) -> Service:
     (pk, protocol, environment, entity_id, client_id, secret_encrypted, created_at,
      _, provider_fi, provider_sv, provider_en, _, _, provider_url) = row  # fmt: skip
     purposes = {item["key"]: item.get("purpose", "") for item in version["requested_attributes"]}
@@ -231,17 +250,17 @@ def _service(row: tuple, version: dict, contacts: tuple[tuple, ...], registratio
             redirect_uris=tuple(version["redirect_uris"]),
             auth_method=version["auth_method"],
             jwks_uri=version["jwks_uri"],
-            client_secret_hash=_secret_hash(secret_encrypted),
+            # Still encrypted with the application's key: decrypted only to re-encrypt it to the
+            # proxy's key for oidc-clients.json (proxy/oidc_clients.py).
+            client_secret_encrypted=secret_encrypted,
             pkce_required=version["pkce_required"],
+            post_logout_redirect_uris=tuple(version["post_logout_redirect_uris"]),
+            scope=version["scope"] or "openid profile",
+            grant_types=tuple(version["grant_types"] or ("authorization_code",)),
+            response_types=tuple(version["response_types"] or ("code",)),
+            previous_secrets=previous,
         ),
     )
-
-
-@lru_cache(maxsize=65536)
-def _secret_hash(encrypted: str) -> str:
-    """Only a hash of an OIDC client secret leaves the register. Cached by the encrypted value,
-    which changes when the secret is rotated, so a worker decrypts each secret once."""
-    return secret_sha256(secret_decrypt(encrypted)) if encrypted else ""
 
 
 def _home_organisation(organisation: Organisation, in_service: set[str]) -> HomeOrganisation:

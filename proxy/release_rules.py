@@ -204,9 +204,12 @@ def _service_json(service: Service) -> dict:
         data["redirect_uris"] = list(oidc.redirect_uris) if oidc else []
         data["token_endpoint_auth_method"] = oidc.auth_method if oidc else ""
         data["jwks_uri"] = oidc.jwks_uri if oidc else ""
-        data["client_secret_hash"] = oidc.client_secret_hash if oidc else ""
-        data["client_secret_encrypted"] = oidc.client_secret_encrypted if oidc else ""
+        # No secret in any form (not even a hash): the proxy reads them from oidc-clients.json.
         data["pkce_required"] = oidc.pkce_required if oidc else True
+        data["post_logout_redirect_uris"] = list(oidc.post_logout_redirect_uris) if oidc else []
+        data["scope"] = oidc.scope if oidc else ""
+        data["grant_types"] = list(oidc.grant_types) if oidc else []
+        data["response_types"] = list(oidc.response_types) if oidc else []
     return data
 
 

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from proxy import build, signing
@@ -28,11 +29,14 @@ from proxy.models import (
     EntityDocument,
     Environment,
     Fragment,
+    ProxyKey,
     ProxyToken,
     Publication,
     Snapshot,
     token_hash,
 )
+from proxy.oidc_clients import client_register, clients_without_secret, jwe_encrypter
+from proxy.proxy_keys import proxy_key_current, proxy_key_parse
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +107,8 @@ def snapshot_build(
             inputs = build.read_inputs(environment=environment, on=on, collect=collect)
             timings["read_inputs"] = time.perf_counter() - started
             started = time.perf_counter()
-            rendered = build.render(inputs)
+            proxy_key = proxy_key_current(environment)
+            rendered = build.render(inputs, proxy_key_fingerprint=proxy_key.fingerprint if proxy_key else "")
             timings["render"] = time.perf_counter() - started
         except Exception as error:
             # Bad inputs still leave a failed snapshot for staff to read; nothing is published.
@@ -168,6 +173,12 @@ def snapshot_build(
             "config.json": rendered.config,
             "index.json": build.index_json(rendered, signed, inputs),
         }
+        report: dict[str, Any] = {}
+        try:
+            report = _oidc_clients_output(inputs, proxy_key, outputs)
+        except Exception as error:
+            logger.exception("the OIDC client register of %s could not be encrypted", environment)
+            errors.append(f"oidc-clients.json: the client secrets could not be encrypted: {type(error).__name__}")
         if signed is not None:
             outputs["metadata.xml"] = signed.metadata
             snapshot.document_id = signed.document_id
@@ -183,6 +194,7 @@ def snapshot_build(
             "timings": {name: round(seconds, 4) for name, seconds in timings.items()},
             "new_fragments": rendered.new_fragments,
             "home_organisations": len(inputs.home_organisations),
+            **report,
         }
         snapshot.save()
         audit_record(
@@ -201,6 +213,25 @@ def snapshot_build(
             return snapshot
         snapshot_publish(snapshot=snapshot, by=by, verified=True)
         return snapshot
+
+
+def _oidc_clients_output(inputs: ProxyInputs, proxy_key: ProxyKey | None, outputs: dict[str, bytes]) -> dict:
+    """Add oidc-clients.json to `outputs` when the environment has a proxy key; what staff are
+    told about it (withheld, clients left out for want of a secret) for the snapshot's report."""
+    report: dict[str, Any] = {
+        "oidc_clients_without_secret": [build.describe_service(s) for s in clients_without_secret(inputs)][:50],
+    }
+    if proxy_key is None:
+        # Never the secrets unencrypted: without a key the client register is not published at all.
+        report["oidc_clients_withheld"] = True
+        return report
+    outputs["oidc-clients.json"] = client_register(
+        inputs,
+        encrypt=jwe_encrypter(public_key_pem=proxy_key.public_key_pem, kid=proxy_key.fingerprint),
+        key_fingerprint=proxy_key.fingerprint,
+    )
+    report["oidc_clients_key"] = proxy_key.fingerprint
+    return report
 
 
 def _service_page(service: Any) -> str:
@@ -505,3 +536,36 @@ def snapshot_prune(*, now: datetime.datetime | None = None) -> PruneResult:
             },
         )
         return result
+
+
+@transaction.atomic
+def proxy_key_register(*, environment: str, public_key: str, by: Any = None) -> ProxyKey:
+    """Register the public key of an environment's proxy (the newest one is in use).
+
+    A malformed, weak, non-RSA or private key is refused with a ValidationError naming the
+    field, and nothing is stored. The next build encrypts the client secrets to the new key.
+    """
+    from django.core.exceptions import ValidationError
+
+    if environment not in Environment.values:
+        raise ValidationError({"environment": _("Choose an environment.")})
+    parsed = proxy_key_parse(public_key)
+    key = ProxyKey.objects.create(
+        environment=environment,
+        public_key_pem=parsed.pem,
+        fingerprint=parsed.fingerprint,
+        key_size=parsed.key_size,
+        created_at=timezone.now(),
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    audit_record(
+        actor=by,
+        action="proxy.key_registered",
+        obj=key,
+        after={"environment": environment, "fingerprint": parsed.fingerprint, "key_size": parsed.key_size},
+    )
+    # The client register is published (or re-encrypted) to the new key by the next build.
+    from proxy.tasks import proxy_build_schedule
+
+    proxy_build_schedule(environment=environment, trigger="proxy key registered")
+    return key

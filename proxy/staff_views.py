@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import operator_required
 from proxy import build
 from proxy.diff import snapshot_diff as compute_diff
-from proxy.forms import SnapshotDiffForm
-from proxy.models import Environment, ProxyToken, Publication, Snapshot
-from proxy.services import PublishRefused, proxy_token_revoke, snapshot_build, snapshot_publish
+from proxy.forms import ProxyKeyForm, SnapshotDiffForm
+from proxy.models import Environment, ProxyKey, ProxyToken, Publication, Snapshot
+from proxy.services import PublishRefused, proxy_key_register, proxy_token_revoke, snapshot_build, snapshot_publish
 from proxy.signing import SigningKeyMissing
+
+WITHHELD_MESSAGE = gettext_lazy(
+    "The OIDC client register (oidc-clients.json) was withheld: no proxy public key is registered for this "
+    "environment. The other files were published."
+)
 
 
 @operator_required
@@ -40,6 +48,7 @@ def snapshot_list(request: HttpRequest) -> HttpResponse:
             "environment": environment,
             "in_service": in_service,
             "retention_days": settings.PROXY_SNAPSHOT_RETENTION_DAYS,
+            "withheld": [label for label, key in _proxy_key_rows() if key is None],
         },
     )
 
@@ -98,6 +107,8 @@ def snapshot_build_view(request: HttpRequest) -> HttpResponse:
     except SigningKeyMissing as error:
         messages.error(request, _("The build could not start: %(error)s") % {"error": error})
         return redirect("proxy:snapshot-list")
+    if snapshot.report.get("oidc_clients_withheld"):
+        messages.warning(request, WITHHELD_MESSAGE)
     if snapshot.status == Snapshot.Status.VALID:
         messages.success(request, _("Snapshot %(id)s was built and published.") % {"id": snapshot.pk})
     else:
@@ -135,3 +146,44 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     proxy_token_revoke(token=token, by=request.user)
     messages.success(request, _("Token %(name)s was revoked.") % {"name": token.name})
     return redirect("proxy:token-list")
+
+
+@operator_required
+def proxy_key_list(request: HttpRequest) -> HttpResponse:
+    """The proxy public keys per environment, and the form to register a new one."""
+    form = ProxyKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            key = proxy_key_register(
+                environment=form.cleaned_data["environment"],
+                public_key=form.cleaned_data["public_key"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(
+                request,
+                _("The proxy key of %(environment)s was registered. The next build encrypts the client secrets to it.")
+                % {"environment": key.get_environment_display()},
+            )
+            return redirect("proxy:key-list")
+    keys = ProxyKey.objects.select_related("created_by")
+    return render(
+        request,
+        "proxy/key_list.html",
+        {"form": form, "keys": keys, "rows": _proxy_key_rows()},
+        status=400 if form.errors else 200,
+    )
+
+
+def _proxy_key_rows() -> list[tuple[str, Any]]:
+    """Each environment with the key in use (None: its OIDC client register is withheld)."""
+    # One query for both environments (PostgreSQL DISTINCT ON): the newest key of each.
+    current = {
+        key.environment: key
+        for key in ProxyKey.objects.order_by("environment", "-created_at", "-id").distinct("environment")
+    }
+    return [(label, current.get(value)) for value, label in Environment.choices]

@@ -9,7 +9,7 @@ ENV = r"(?P<environment>test|production)"
 urlpatterns = [
     # DESIGN section 5: the contract with the proxy.
     re_path(
-        rf"^{ENV}/(?P<name>metadata\.xml|attribute-filter\.xml|satosa-attribute-policy\.yaml|config\.json)$",
+        rf"^{ENV}/(?P<name>metadata\.xml|attribute-filter\.xml|satosa-attribute-policy\.yaml|config\.json|oidc-clients\.json)$",
         views.snapshot_file,
         name="file",
     ),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/snapshots/<int:pk>/publish/", staff_views.snapshot_publish_view, name="snapshot-publish"),
     path("staff/build/", staff_views.snapshot_build_view, name="snapshot-build"),
     path("staff/diff/", staff_views.snapshot_diff, name="snapshot-diff"),
+    path("staff/keys/", staff_views.proxy_key_list, name="key-list"),
     path("staff/tokens/", staff_views.token_list, name="token-list"),
     path("staff/tokens/<int:pk>/revoke/", staff_views.token_revoke, name="token-revoke"),
 ]

@@ -33,8 +33,9 @@ MEDIA_TYPES = {
     "attribute-filter.xml": "application/xml; charset=utf-8",
     "satosa-attribute-policy.yaml": "application/yaml; charset=utf-8",
     "config.json": "application/json",
+    "oidc-clients.json": "application/json",
 }
-TOKEN_FILES = {"attribute-filter.xml", "satosa-attribute-policy.yaml", "config.json"}
+TOKEN_FILES = {"attribute-filter.xml", "satosa-attribute-policy.yaml", "config.json", "oidc-clients.json"}
 NOT_FOUND_MAX_AGE = 60
 
 _gzip_cache: dict[str, bytes] = {}
@@ -157,6 +158,13 @@ def snapshot_file(request: HttpRequest, environment: str, name: str) -> HttpResp
         snapshot = _published(environment)
     except _NoSnapshot:
         return _unavailable("No configuration has been published for this environment yet.\n")
+    if name not in snapshot.files and name == "oidc-clients.json":
+        response = HttpResponse(
+            "The OIDC client register is withheld: no proxy public key is registered for this environment.\n",
+            status=404, content_type="text/plain; charset=utf-8",
+        )  # fmt: skip
+        response["Cache-Control"] = "no-store"
+        return response
     try:
         return serve_bytes(
             request,

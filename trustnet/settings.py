@@ -287,6 +287,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "members.tasks.certificate_expiry_warn",
         "schedule": crontab(minute=30, hour=7),
     },
+    # Drops rotated-out OIDC client secrets whose overlap has ended (oidc-clients.json then rebuilds).
+    "members-previous-client-secrets-prune": {
+        "task": "members.tasks.previous_client_secrets_prune",
+        "schedule": crontab(minute=0),
+    },
     # Re-signs unchanged metadata once less than half its validity is left (DESIGN section 5).
     "proxy-refresh": {
         "task": "proxy.tasks.proxy_refresh",

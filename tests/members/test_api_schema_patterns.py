@@ -19,6 +19,7 @@ URI_PROPERTIES = [
     ("ServiceCreate", ["privacy_url"]),
     ("ServiceCreate", ["jwks_uri"]),
     ("ServiceCreate", ["redirect_uris", "items"]),
+    ("ServiceCreate", ["post_logout_redirect_uris", "items"]),
     ("AcsEndpoint", ["location"]),
     ("LoginSourceWrite", ["entity_id"]),
     ("LoginSourceWrite", ["metadata_url"]),

@@ -33,7 +33,9 @@ def test_build_of_small_register_is_valid_and_published(small_register):
     assert snapshot.errors == []
     assert snapshot.status == Snapshot.Status.VALID
     assert Publication.objects.get(environment="test").snapshot == snapshot
-    assert set(snapshot.files) == set(build.OUTPUT_NAMES)
+    # No proxy key registered: the OIDC client register is withheld, everything else published.
+    assert set(snapshot.files) == set(build.OUTPUT_NAMES) - {"oidc-clients.json"}
+    assert snapshot.report["oidc_clients_withheld"] is True
     assert (snapshot.service_count, snapshot.entity_count) == (3, 2)
     assert set(snapshot.report["timings"]) == {"read_inputs", "render", "sign", "validate", "store"}
 

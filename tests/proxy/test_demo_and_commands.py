@@ -60,3 +60,43 @@ def test_missing_key_names_the_command(settings, tmp_path):
 def test_proxy_token_create_validates_its_arguments():
     with pytest.raises(CommandError):
         call_command("proxy_token", "create", " ", "--env", "test")
+
+
+def test_load_demo_registers_a_test_proxy_key_whose_private_half_decrypts_oidc_clients_json(client, capsys, settings):
+    import json
+
+    from joserfc import jwe
+    from joserfc.jwk import RSAKey
+
+    from members.models import Service
+    from members.services import oidc_client_secret
+    from proxy.demo import demo_proxy_key_path
+    from proxy.models import ProxyKey
+    from proxy.proxy_keys import JWE_REGISTRY
+    from proxy.services import proxy_token_create
+
+    settings.PROXY_COLLECT_INPUTS = "proxy.register.collect_inputs"
+    call_command("load_demo")
+    path = demo_proxy_key_path()
+    # Beside the signing key (tests keep both outside the worktree), readable by its owner only.
+    assert path.parent == settings.PROXY_SIGNING_KEY_FILE.parent
+    assert path.stat().st_mode & 0o077 == 0
+    assert list(ProxyKey.objects.values_list("environment", flat=True)) == ["test"]
+    call_command("load_demo")
+    assert ProxyKey.objects.count() == 1  # the same key, not registered again
+
+    private = RSAKey.import_key(path.read_bytes())
+    _, token = proxy_token_create(name="demo proxy", environment="test")
+    response = client.get("/proxy/test/oidc-clients.json", headers={"Authorization": f"Token {token}"})
+    assert response.status_code == 200
+    clients = json.loads(response.content)["clients"]
+    demo = Service.objects.get(client_id="demo-koulupilvi-kehitys")
+    assert [c["client_id"] for c in clients] == [demo.client_id]
+    assert clients[0]["token_endpoint_auth_method"] == "client_secret_post"
+    secret = jwe.decrypt_compact(clients[0]["client_secret"], private, registry=JWE_REGISTRY).plaintext.decode()
+    assert secret == oidc_client_secret(demo)
+    # Production has no key in the demo: its client register is withheld, never sent in the clear.
+    _, token = proxy_token_create(name="demo proxy", environment="production")
+    response = client.get("/proxy/production/oidc-clients.json", headers={"Authorization": f"Token {token}"})
+    assert response.status_code == 404
+    assert b"withheld" in response.content
