@@ -116,7 +116,7 @@ def test_staff_invite_a_provider_admin_whose_services_reach_the_proxy_after_appr
     assert_accessible(page, "journey-sp-oidc-form")
     page.get_by_label("Ympäristö").select_option("production")
     page.get_by_label("nimi (suomeksi)").fill("Oppimisalusta-sovellus")
-    page.get_by_label("Paluuosoitteet").fill("https://app.oppimisalusta.example.fi/callback")
+    page.locator("#id_redirect_uris_text").fill("https://app.oppimisalusta.example.fi/callback")
     page.get_by_label("asiakkaan tunnistautuminen").select_option("client_secret_basic")
     page.get_by_label("Käyttäjätunniste (uid)").check()
     page.get_by_label("Käyttötarkoitus: Käyttäjätunniste").fill("Kirjautuminen")
