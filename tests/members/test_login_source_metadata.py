@@ -13,6 +13,7 @@ import pytest
 from cryptography import x509
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import Entry
 from members import services
@@ -248,7 +249,9 @@ def test_the_button_checks_and_the_page_shows_the_result(adfs, technical_a, remo
     adfs.refresh_from_db()
     # 40 days left is within the 60-day warning period.
     assert "signing certificate expires soon" in page
-    assert adfs.metadata_certificate_expires_at.strftime("%Y-%m-%d") in page and ENTITY_ID in page
+    # The page shows the date in the site's time zone (near midnight UTC it is already the next day).
+    assert timezone.localtime(adfs.metadata_certificate_expires_at).strftime("%Y-%m-%d") in page
+    assert ENTITY_ID in page
     detail = client.get(reverse("members:organisation-detail", args=[adfs.organisation_id])).content.decode()
     assert "signing certificate expires soon" in detail
 
