@@ -265,6 +265,7 @@ def fill(n_services: int) -> dict:
                          "location": f"https://{host}/saml/acs2", "index": 1, "is_default": False},
                     ],
                     signing_certificates=[signing], signing_certificate_expires_at=signing_end,
+                    want_assertions_signed=True,  # production needs it (DESIGN section 2)
                     encryption_certificates=[encryption], encryption_certificate_expires_at=encryption_end,
                     name_id_format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
                     scope="",  # as members.services.version_clean stores a SAML version

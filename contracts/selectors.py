@@ -20,6 +20,24 @@ def organisation_ids_in_force(*, role: str, on: datetime.date) -> set[int]:
     return set(Membership.objects.in_force(on=on).filter(role=role).values_list("organisation_id", flat=True))
 
 
+def membership_in_force(organisation_id: int, role: str, on: datetime.date) -> bool:
+    """Whether one organisation's membership in `role` is in force on `on` (the register's hook)."""
+    return Membership.objects.in_force(on=on).filter(organisation_id=organisation_id, role=role).exists()
+
+
+def organisation_ids_ended(*, role: str, on: datetime.date) -> set[int]:
+    """Organisations whose membership in `role` has ended by `on` and that have no other one that
+    has not ended, in one query. Everyone else on the register (invited, signing, in force, under
+    notice, or never asked to sign yet) may still use the test environment (DESIGN section 5)."""
+    ended = Q(ended_at__isnull=False) | Q(ends_on__lte=on)
+    living = Membership.objects.filter(role=role).exclude(ended).values("organisation_id")
+    return set(
+        Membership.objects.filter(ended, role=role)
+        .exclude(organisation_id__in=living)
+        .values_list("organisation_id", flat=True)
+    )
+
+
 def _with_signatures(queryset: QuerySet[Membership]) -> QuerySet[Membership]:
     return queryset.select_related("organisation", "version").prefetch_related(
         Prefetch("signatures", queryset=Signature.objects.order_by("signed_at"))

@@ -145,6 +145,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "client_id",
             "live_version",
             "pending_version",
+            "promoted_from",
         ]
 
     @extend_schema_field(ServiceVersionSerializer(allow_null=True))
@@ -570,6 +571,24 @@ class ServiceViewSet(viewsets.ModelViewSet):
         service = self.get_queryset().get(pk=created.service.pk)
         service.client_secret = created.client_secret
         return Response(ServiceCreatedSerializer(service).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VersionWriteSerializer, responses={201: ServiceCreatedSerializer})
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def promote(self, request: Request, pk: str | None = None) -> Response:
+        """Ask for this test service in production: a new production service with the test service's
+        approved settings, changed by the fields given, checked by the production rules and waiting
+        for staff review. Needs the provider's membership agreement in force; the test service stays."""
+        service = self.get_object()
+        require_technical(request.user, service.provider_id)
+        body = VersionWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        with service_errors():
+            created = services.service_promote(
+                service=service, by=request.user, data=_version_data(body.validated_data)
+            )
+        promoted = self.get_queryset().get(pk=created.service.pk)
+        promoted.client_secret = created.client_secret
+        return Response(ServiceCreatedSerializer(promoted).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=VersionWriteSerializer, responses={200: ServiceSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -139,7 +139,23 @@ DEMO_ORGANISATIONS = [
         "90100",
         "Oulu",
     ),
+    # A provider on the register that has not signed the agreement (it has no signatory yet): it
+    # builds and tries its service in the test environment meanwhile (DESIGN section 2, lifecycle).
+    (
+        "1414214-9",
+        "Aapiskukko Oy",
+        "Aapiskukko Ab",
+        "Aapiskukko Ltd",
+        OrganisationKind.COMPANY,
+        False,
+        True,
+        "Kauppakatu 3",
+        "40100",
+        "Jyväskylä",
+    ),
 ]
+# Organisations whose people do not include a signatory yet, so no agreement is signed for them.
+WITHOUT_AGREEMENT = {"1414214-9"}
 
 
 # Service providers' own websites: md:OrganizationURL of their services (issue 13). One provider
@@ -193,10 +209,12 @@ def _load_people(*, report: Callable[[str], None]) -> None:
             (f"signatory@{slug}.example", Role.SIGNATORY, "Sami Allekirjoittaja"),
             (f"tech@{slug}.example", Role.TECHNICAL, "Tiina Tekninen"),
         ]
+        if organisation.business_id in WITHOUT_AGREEMENT:
+            people = [person for person in people if person[1] != Role.SIGNATORY]
         for email, role, name in people:
             user = demo_user(email, f"{name} ({organisation.name_fi})", language="sv" if slug == "porvoo" else "fi")
             OrganisationRole.objects.get_or_create(user=user, organisation=organisation, role=role)
-        report(f"{organisation.name_fi}: admin@{slug}.example, signatory@{slug}.example, tech@{slug}.example")
+        report(f"{organisation.name_fi}: {', '.join(email for email, _role, _name in people)}")
 
 
 # The fictional OID of the one demo organisation linked to the organisation register fixture.
@@ -364,6 +382,7 @@ def _saml(host: str, **extra) -> dict:
                            "location": f"https://{host}/saml/acs", "index": 0, "is_default": True}],
         "signing_certificates": [_certificate(host)],
         "name_id_format": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+        "want_assertions_signed": True,
         **extra,
     }  # fmt: skip
 
@@ -406,6 +425,22 @@ DEMO_SERVICES = [
         "post_logout_redirect_uris": ["https://dev.koulupilvi.example/"],
         "requested_attributes": [{"key": "uid", "purpose": "Kirjautuminen"}],
     }, "approve"),
+    # Tried in test before the agreement: a developer's machine may be the redirect URI there.
+    ("1414214-9", "test", "oidc", "demo-aapiskukko-test", {
+        "name_fi": "Aapiskukko – lukemaan oppiminen (testi)", "name_en": "Aapiskukko learning to read (test)",
+        "redirect_uris": ["http://localhost:3000/oidc/callback", "https://test.aapiskukko.example/oidc/callback"],
+        "auth_method": "client_secret_basic",
+        "requested_attributes": [{"key": "uid", "purpose": "Kirjautuminen"},
+                                 {"key": "classLevel", "purpose": "Luokka-asteen tehtävät"}],
+    }, "approve"),
+    # Promoted to production once it worked in test (see load_promotions).
+    ("2718282-8", "test", "saml", "https://test.tehtavapankki.koulupilvi.example/saml", {
+        **_saml("test.tehtavapankki.koulupilvi.example"),
+        "name_fi": "Koulupilven tehtäväpankki", "name_sv": "Skolmolnets uppgiftsbank", "name_en": "School cloud task bank",
+        "privacy_url": "https://koulupilvi.example/tietosuoja",
+        "requested_attributes": [{"key": "uid", "purpose": "Tehtävien tallentaminen"},
+                                 {"key": "schoolCode", "purpose": "Koulun lisenssi"}],
+    }, "approve"),
     ("1618033-3", "production", "saml", "https://lukulaari.example/shibboleth", {
         **_saml("lukulaari.example"),
         "name_fi": "Lukulaari – lukudiplomi", "name_sv": "Lukulaari – läsdiplom", "name_en": "Lukulaari reading diploma",
@@ -444,3 +479,26 @@ def _load_services() -> None:
                 service=created.service, by=None,
                 data={"requested_attributes": [*LEARNING, {"key": "surname", "purpose": "Opettajan raportit"}]},
             )  # fmt: skip
+
+
+# (provider business ID, test service's entityID, what production needs changed)
+DEMO_PROMOTIONS = [
+    ("2718282-8", "https://test.tehtavapankki.koulupilvi.example/saml", {
+        "acs_endpoints": [{"binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+                           "location": "https://tehtavapankki.koulupilvi.example/saml/acs", "index": 0, "is_default": True}],
+    }),
+]  # fmt: skip
+
+
+def load_promotions(*, report: Callable[[str], None]) -> None:
+    """Promote a demo test service to production and approve it. Runs after the agreements are
+    loaded: promotion needs the provider's membership in force."""
+    for business_id, entity_id, changes in DEMO_PROMOTIONS:
+        test_service = Service.objects.filter(
+            provider__business_id=business_id, environment="test", entity_id=entity_id
+        ).first()
+        if test_service is None or Service.objects.filter(promoted_from=test_service).exists():
+            continue
+        created = services.service_promote(service=test_service, by=None, data=changes)
+        services.service_approve(version=created.version, by=None)
+        report(f"Promoted to production: {created.version.name_fi}")

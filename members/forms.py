@@ -421,7 +421,14 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
 
 
 class ServiceCreateForm(ServiceVersionForm):
-    environment = forms.ChoiceField(label=_("Environment"), choices=Environment.choices)
+    # Test first: it is open before the agreement is signed; production comes by promotion.
+    environment = forms.ChoiceField(
+        label=_("Environment"), choices=Environment.choices, initial=Environment.TEST,
+        help_text=_(
+            "Start in the test environment: it is open as soon as your organisation is on the register. "
+            "Production needs the membership agreement in force; promote the test service when it works."
+        ),
+    )  # fmt: skip
     entity_id = forms.CharField(
         label=_("entityID"), required=False, max_length=MAX_ENTITY_ID_LENGTH, validators=[validate_entity_id],
         help_text=_("Not needed when metadata is given."),

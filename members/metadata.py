@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from members.certificates import certificate_parse, normalise_certificate
-from members.uris import MAX_ENTITY_ID_LENGTH, validate_uri
+from members.uris import MAX_ENTITY_ID_LENGTH, validate_endpoint_uri, validate_uri
 
 NS = {
     "md": "urn:oasis:names:tc:SAML:2.0:metadata",
@@ -208,7 +208,9 @@ def _read_entity(entity: etree._Element) -> SpMetadata:
         for acs in acs_elements
     ]
     try:
-        endpoints = validate_acs_endpoints(endpoints)
+        # By the looser test rules here: the service's own environment's rules apply when the
+        # version is checked (members.services.version_clean), with the field named there.
+        endpoints = validate_acs_endpoints(endpoints, environment="test")
     except ValidationError as error:
         raise _error(error.messages[0], "acs") from error
     # Every key is kept: a rollover publishes the old and the new one side by side, and dropping the
@@ -336,8 +338,9 @@ def _first_https(parent: etree._Element, path: str) -> str:
     return ""
 
 
-def validate_acs_endpoints(endpoints: list[dict]) -> list[dict]:
-    """At least one ACS; known bindings; https locations; unique indexes; one default at most."""
+def validate_acs_endpoints(endpoints: list[dict], *, environment: str = "production") -> list[dict]:
+    """At least one ACS; known bindings; locations by the environment's rules (production: https,
+    never localhost; test: http://localhost too); unique indexes; one default at most."""
     if not endpoints:
         raise ValidationError(_("At least one assertion consumer service endpoint is required."), code="acs")
     if len(endpoints) > MAX_ACS_ENDPOINTS:
@@ -351,7 +354,7 @@ def validate_acs_endpoints(endpoints: list[dict]) -> list[dict]:
         if binding not in BINDINGS:
             raise ValidationError(_("Unknown ACS binding: %(binding)s") % {"binding": binding[:200]}, code="acs")
         try:
-            validate_uri(location)
+            validate_endpoint_uri(location, environment=environment)
         except ValidationError as error:
             message = _("ACS location %(number)s: %(problem)s") % {"number": len(cleaned) + 1,
                                                                      "problem": error.messages[0]}  # fmt: skip

@@ -349,6 +349,12 @@ class Service(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True, editable=False)
+    # A production service made by promoting a test service (DESIGN section 2, lifecycle): the test
+    # service stays, and at most one production service comes from it.
+    promoted_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="promoted_to",
+        verbose_name=_("promoted from"), editable=False,
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("service")
@@ -366,6 +372,11 @@ class Service(models.Model):
             models.CheckConstraint(
                 condition=models.Q(withdrawn_at__isnull=True) | ~models.Q(withdrawal_reason=""),
                 name="members_withdrawal_has_reason",
+            ),
+            # Only a production service is promoted from one (a test one).
+            models.CheckConstraint(
+                condition=models.Q(promoted_from__isnull=True) | models.Q(environment="production"),
+                name="members_promoted_to_production",
             ),
         ]
 

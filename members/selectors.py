@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from members.membership import SERVICE_PROVIDER, membership_in_force
 from members.models import (
     Contact,
+    Environment,
     LoginSource,
     Organisation,
+    Protocol,
     School,
     Service,
     ServiceVersion,
     VersionStatus,
 )
+from members.uris import validate_endpoint_uri
 
 
 def approved_services(*, environment: str) -> list[Service]:
@@ -168,3 +175,89 @@ def public_register(*, provider_ids: Collection[int]) -> list[Service]:
         .select_related("live_version", "provider")
         .order_by("provider__name_fi", "live_version__name_fi")
     )
+
+
+# ---------------------------------------------------------------- a service's way to production
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One thing a service needs before production, in words, and whether it is there."""
+
+    label: str
+    done: bool
+    detail: str = ""
+
+
+def service_shown_version(service: Service) -> ServiceVersion | None:
+    """The version the member is working on: the one waiting for review, else the live one, else the latest."""
+    return (
+        service.versions.filter(status=VersionStatus.PENDING).first()
+        or service.live_version
+        or service.versions.first()
+    )
+
+
+def _insecure_addresses(version: ServiceVersion) -> list[str]:
+    addresses = [str(e.get("location", "")) for e in version.acs_endpoints]
+    addresses += [*map(str, version.redirect_uris), *map(str, version.post_logout_redirect_uris)]
+    insecure = []
+    for address in addresses:
+        try:
+            validate_endpoint_uri(address, environment=Environment.PRODUCTION)
+        except ValidationError:
+            insecure.append(address)
+    return insecure
+
+
+def production_checklist(service: Service, version: ServiceVersion | None = None) -> list[ChecklistItem]:
+    """What the service has and still lacks for production (DESIGN section 2, rules by environment
+    and lifecycle), for the service page: the same rules `members.services` enforces."""
+    version = version or service_shown_version(service)
+    items = [
+        ChecklistItem(
+            _("The membership agreement is in force"),
+            membership_in_force(service.provider_id, SERVICE_PROVIDER),
+            _("Both parties sign the agreement on the membership page."),
+        )
+    ]
+    if version is None:
+        return items
+    if service.protocol == Protocol.SAML:
+        items.append(ChecklistItem(_("At least one signing certificate"), bool(version.signing_certificates)))
+        items.append(ChecklistItem(_("Wants signed assertions (WantAssertionsSigned)"), version.want_assertions_signed))
+    insecure = _insecure_addresses(version)
+    items.append(
+        ChecklistItem(
+            _("Every address uses https and none points to localhost"),
+            not insecure,
+            _("Change: %(addresses)s") % {"addresses": ", ".join(insecure[:5])} if insecure else "",
+        )
+    )
+    items.append(
+        ChecklistItem(
+            _("A purpose for every requested attribute"),
+            all(str(item.get("purpose", "")).strip() for item in version.requested_attributes),
+        )
+    )
+    items.append(ChecklistItem(_("A privacy statement URL"), bool(version.privacy_url)))
+    return items
+
+
+def service_stage(service: Service) -> str:
+    """Where the service is on its way from test to production, in words."""
+    if service.withdrawn_at is not None:
+        return _("Withdrawn by the operator")
+    live = service.live_version_id is not None
+    if service.environment == Environment.TEST:
+        promoted = Service.objects.filter(promoted_from=service).only("live_version").first()
+        if promoted is not None:
+            if promoted.live_version_id is not None:
+                return _("In testing; promoted to production")
+            return _("In testing; promotion to production waiting for review")
+        return _("In testing") if live else _("Test service waiting for review")
+    if not live:
+        return _("Production service waiting for review")
+    if not membership_in_force(service.provider_id, SERVICE_PROVIDER):
+        return _("Approved for production, not published: the membership agreement is not in force")
+    return _("In production")

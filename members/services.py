@@ -30,6 +30,7 @@ from emails.sending import email_queue, email_queue_to_users
 from members.access import has_role, users_with_role
 from members.attributes import ATTRIBUTES
 from members.certificates import certificate_describe, certificate_parse, normalise_certificate
+from members.membership import SERVICE_PROVIDER, membership_in_force
 from members.metadata import MAX_CERTIFICATES_PER_USE, SpMetadata, idp_metadata_parse, validate_acs_endpoints
 from members.metadata_fetch import metadata_fetch
 from members.models import (
@@ -39,6 +40,7 @@ from members.models import (
     SECRET_AUTH_METHODS,
     AuthMethod,
     Contact,
+    Environment,
     GrantType,
     Invitation,
     LoginSource,
@@ -61,7 +63,7 @@ from members.oids import validate_oid
 from members.secrets import client_id_generate, client_secret_generate, secret_decrypt, secret_encrypt
 from members.selectors import expiry_horizon
 from members.signals import register_changed
-from members.uris import MAX_ENTITY_ID_LENGTH, validate_uri
+from members.uris import MAX_ENTITY_ID_LENGTH, validate_endpoint_uri, validate_uri
 
 
 def _register_changed(*, environment: str | None, reason: str) -> None:
@@ -708,12 +710,13 @@ def scope_clean(text: str) -> str:
     return " ".join(tokens)
 
 
-def _redirect_uri_problems(uris: list[str], template: str) -> list[str]:
-    """What is wrong with each redirect URI (numbered from 1), with `members.uris`' checks and no fragment."""
+def _redirect_uri_problems(uris: list[str], template: str, *, environment: str) -> list[str]:
+    """What is wrong with each redirect URI (numbered from 1): `members.uris`' checks by the
+    environment's rules (http://localhost only in test) and no fragment."""
     problems = []
     for number, uri in enumerate(uris, start=1):
         try:
-            validate_uri(uri)
+            validate_endpoint_uri(uri, environment=environment)
         except ValidationError as e:
             problems.append(template % {"number": number, "problem": e.messages[0]})
         else:
@@ -722,8 +725,12 @@ def _redirect_uri_problems(uris: list[str], template: str) -> list[str]:
     return problems
 
 
-def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate a version's content for `protocol`; a ValidationError names each bad field."""
+def version_clean(
+    *, protocol: str, data: Mapping[str, Any], environment: str = Environment.PRODUCTION
+) -> dict[str, Any]:
+    """Validate a version's content for `protocol` by the rules of `environment` (DESIGN section 2:
+    production needs https, non-localhost endpoints, a signing certificate and signed assertions;
+    test allows http://localhost and no certificate); a ValidationError names each bad field."""
     cleaned = {name: data[name] for name in VERSION_FIELDS if name in data}
     errors: dict[str, list[str]] = {}
 
@@ -765,11 +772,14 @@ def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
     cleaned["requested_attributes"] = requested
     if protocol == Protocol.SAML:
         try:
-            cleaned["acs_endpoints"] = validate_acs_endpoints(list(cleaned.get("acs_endpoints") or []))
+            cleaned["acs_endpoints"] = validate_acs_endpoints(
+                list(cleaned.get("acs_endpoints") or []), environment=environment
+            )
         except ValidationError as e:
             error("acs_endpoints", e.messages[0])
+        production = environment == Environment.PRODUCTION
         for name, usage, required in (
-            ("signing_certificates", "signing", True),
+            ("signing_certificates", "signing", production),
             ("encryption_certificates", "encryption", False),
         ):
             certificates, earliest = _certificates_clean(
@@ -779,6 +789,11 @@ def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
             cleaned[f"{name[:-1]}_expires_at"] = earliest
         cleaned["authn_requests_signed"] = bool(cleaned.get("authn_requests_signed"))
         cleaned["want_assertions_signed"] = bool(cleaned.get("want_assertions_signed"))
+        if production and not cleaned["want_assertions_signed"]:
+            error(
+                "want_assertions_signed",
+                _("In production the service must want signed assertions (WantAssertionsSigned)."),
+            )
         cleaned.update(
             redirect_uris=[], auth_method="", jwks_uri="", post_logout_redirect_uris=[], scope="", grant_types=[],
             response_types=[],
@@ -787,11 +802,13 @@ def version_clean(*, protocol: str, data: Mapping[str, Any]) -> dict[str, Any]:
         uris = [str(u).strip() for u in cleaned.get("redirect_uris") or [] if str(u).strip()]
         if not uris:
             error("redirect_uris", _("At least one redirect URI is required."))
-        for message in _redirect_uri_problems(uris, _("Redirect URI %(number)s: %(problem)s")):
+        for message in _redirect_uri_problems(uris, _("Redirect URI %(number)s: %(problem)s"), environment=environment):
             error("redirect_uris", message)
         cleaned["redirect_uris"] = uris
         logout_uris = [str(u).strip() for u in cleaned.get("post_logout_redirect_uris") or [] if str(u).strip()]
-        for message in _redirect_uri_problems(logout_uris, _("Post-logout redirect URI %(number)s: %(problem)s")):
+        for message in _redirect_uri_problems(
+            logout_uris, _("Post-logout redirect URI %(number)s: %(problem)s"), environment=environment
+        ):
             error("post_logout_redirect_uris", message)
         cleaned["post_logout_redirect_uris"] = logout_uris
         scope = cleaned.get("scope")
@@ -910,16 +927,31 @@ class ServiceCreated:
     client_secret: str | None  # OIDC only: shown to the member once, never again
 
 
+def _production_refusal(provider: Organisation) -> str | None:
+    """Why `provider` may not have production services today, or None (DESIGN section 2: the
+    test environment is open to every provider on the register, production needs the agreement)."""
+    if membership_in_force(provider.pk, SERVICE_PROVIDER):
+        return None
+    return _(
+        "The membership agreement of %(provider)s is not in force, and production services need it. "
+        "Use the test environment until both parties have signed the agreement."
+    ) % {"provider": provider.name}
+
+
 @transaction.atomic
 def service_create(
     *, provider: Organisation, by: User | None, environment: str, protocol: str, data: Mapping[str, Any],
-    entity_id: str = "",
+    entity_id: str = "", promoted_from: Service | None = None,
 ) -> ServiceCreated:  # fmt: skip
-    """Register a service; its first version waits for review unless auto-approval applies."""
+    """Register a service; its first version waits for review unless auto-approval applies.
+    A production service may be registered before the agreement is in force (staff review it and
+    the proxy publishes it only while the membership is in force); promotion needs it in force."""
     if not provider.is_service_provider:
         raise ValidationError(_("Only service providers can register services."))
-    cleaned = version_clean(protocol=protocol, data=data)
-    service = Service(provider=provider, environment=environment, protocol=protocol)
+    if environment not in Environment.values:
+        raise ValidationError({"environment": _("Choose the test or the production environment.")})
+    cleaned = version_clean(protocol=protocol, data=data, environment=environment)
+    service = Service(provider=provider, environment=environment, protocol=protocol, promoted_from=promoted_from)
     secret = None
     if protocol == Protocol.SAML:
         entity_id = entity_id.strip()
@@ -951,6 +983,41 @@ def service_create(
 
 
 @transaction.atomic
+def service_promote(*, service: Service, by: User | None, data: Mapping[str, Any] | None = None) -> ServiceCreated:
+    """Ask for a test service in production (DESIGN section 2, lifecycle): a production service
+    with the test service's approved settings, changed by `data` where given, checked by the
+    production rules, waiting for staff review like any new service. The test service stays.
+
+    Refused, naming the field, when the service is not an approved test service, was promoted
+    already, its provider's agreement is not in force, or the settings break a production rule.
+    """
+    service = (
+        Service.objects.select_for_update(of=("self",)).select_related("provider", "live_version").get(pk=service.pk)
+    )
+    if service.environment != Environment.TEST:
+        raise ValidationError({"environment": _("Only a test-environment service can be promoted to production.")})
+    if Service.objects.filter(promoted_from=service).exists():
+        raise ValidationError({"environment": _("This service has already been promoted to production.")})
+    if service.live_version is None:
+        raise ValidationError(
+            {"environment": _("The service must be approved in the test environment before it is promoted.")}
+        )
+    if refusal := _production_refusal(service.provider):
+        raise ValidationError({"provider": refusal})
+    settings = {name: getattr(service.live_version, name) for name in VERSION_FIELDS}
+    settings.update(data or {})
+    created = service_create(
+        provider=service.provider, by=by, environment=Environment.PRODUCTION, protocol=service.protocol,
+        data=settings, entity_id=service.entity_id, promoted_from=service,
+    )  # fmt: skip
+    audit_record(
+        actor=by, action="service.promote", obj=created.service,
+        after={"promoted_from": service.pk, "version": created.version.pk},
+    )  # fmt: skip
+    return created
+
+
+@transaction.atomic
 def service_change(*, service: Service, by: User | None, data: Mapping[str, Any]) -> ServiceVersion:
     """Submit a new version of a service. A change waiting for review is replaced by this one."""
     service = Service.objects.select_for_update().get(pk=service.pk)
@@ -963,7 +1030,7 @@ def service_change(*, service: Service, by: User | None, data: Mapping[str, Any]
     )
     merged = {name: getattr(base, name) for name in VERSION_FIELDS} if base else {}
     merged.update(data)
-    cleaned = version_clean(protocol=service.protocol, data=merged)
+    cleaned = version_clean(protocol=service.protocol, data=merged, environment=service.environment)
     if (
         service.protocol == Protocol.OIDC
         and cleaned["auth_method"] in SECRET_AUTH_METHODS

@@ -84,6 +84,47 @@ def validate_uri(value: str, *, https: bool = True, urn: bool = False, max_lengt
     return value
 
 
+# Hosts that name the member's own machine: allowed over http in the test environment only, so a
+# developer can try a service at once; never in production (DESIGN section 2, rules by environment).
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def is_local_host(host: str) -> bool:
+    host = (host or "").lower().rstrip(".")
+    return host in LOCAL_HOSTS or host.endswith(".localhost")
+
+
+def validate_endpoint_uri(value: str, *, environment: str) -> str:
+    """An address the proxy sends users or assertions to (ACS location, redirect URI), by the rules
+    of `environment`: production needs https and a host that is not the member's own machine; test
+    also allows http://localhost. Raises a ValidationError saying why."""
+    value = str(value)
+    try:
+        parts = urlsplit(value)
+        local = is_local_host(parts.hostname or "")
+    except ValueError:
+        local = False
+    if environment == "production":
+        validate_uri(value)
+        if local:
+            raise ValidationError(
+                _("In production it must not point to localhost; give the service's public address."),
+                code="uri_localhost",
+            )
+        return value
+    if local and value[:7].lower() == "http://":
+        return validate_uri(value, https=False)
+    try:
+        return validate_uri(value)
+    except ValidationError as error:
+        if error.code == "uri_scheme":
+            raise ValidationError(
+                _("It must be an https URL (http is allowed only for localhost in the test environment)."),
+                code="uri_scheme",
+            ) from error
+        raise
+
+
 def _script(character: str) -> str | None:
     """The writing system of a letter, by its Unicode name (LATIN, CYRILLIC, GREEK…); None otherwise."""
     if not character.isalpha():

@@ -42,6 +42,7 @@ urlpatterns = [
     path("members/services/", views.service_list, name="service-list"),
     path("members/services/<int:pk>/", views.service_detail, name="service-detail"),
     path("members/services/<int:pk>/edit/", views.service_edit, name="service-edit"),
+    path("members/services/<int:pk>/promote/", views.service_promote, name="service-promote"),
     path("members/services/<int:pk>/rotate-secret/", views.service_secret_rotate, name="service-secret-rotate"),
     path("members/services/<int:pk>/withdraw/", views.service_withdraw, name="service-withdraw"),
     path("members/review/", views.review_queue, name="review-queue"),

@@ -59,6 +59,7 @@ from members.metadata import metadata_parse
 from members.metadata_fetch import metadata_fetch
 from members.models import (
     SECRET_AUTH_METHODS,
+    Environment,
     Invitation,
     LoginSource,
     Office,
@@ -73,6 +74,7 @@ from members.models import (
 )
 from members.organisation_register import RegisterError
 from members.secrets import secret_decrypt, secret_encrypt
+from members.selectors import production_checklist, service_stage
 from members.uris import uri_warnings, version_uris
 
 SECRET_SESSION_KEY = "members_new_client_secret"  # noqa: S105 (a session key name, not a secret)
@@ -545,6 +547,12 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "previous_secrets": service.previous_secrets.filter(expires_at__gt=timezone.now())
             if service.protocol == Protocol.OIDC
             else [],
+            "stage": service_stage(service),
+            "checklist": production_checklist(service, shown),
+            "promoted_to": Service.objects.filter(promoted_from=service).first(),
+            "can_promote": service.environment == Environment.TEST
+            and service.live_version_id is not None
+            and can_edit_technical(request.user, service.provider_id),
         },
     )
 
@@ -580,6 +588,46 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "members/service_form.html",
         {"form": form, "organisation": service.provider, "protocol": service.protocol, "service": service},
     )
+
+
+@member_login_required
+def service_promote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for a test service in production: its approved settings carried over into the form,
+    changed where production needs something else, then reviewed by staff (DESIGN section 2)."""
+    service = get_service_for_user(request, pk, edit=True)
+    if service.environment != Environment.TEST or service.live_version is None:
+        raise Http404
+    form = ServiceVersionForm(
+        request.POST or None, request.FILES or None, protocol=service.protocol, instance=service.live_version
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.version_data()
+        try:
+            if service.protocol == Protocol.SAML:
+                entity_id = _apply_metadata(form, data)
+                if entity_id and entity_id != service.entity_id:
+                    raise ValidationError(
+                        {"metadata_url": _("The metadata is for another entityID; register it as a new service.")}
+                    )
+            created = services.service_promote(service=service, by=request.user, data=data)
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            if created.client_secret:
+                _secret_remember(request, created.service.pk, created.client_secret)
+            messages.success(
+                request,
+                _("Promotion to production requested. Staff review it; the test service stays as it is."),
+            )
+            return redirect("members:service-detail", pk=created.service.pk)
+    return render(
+        request,
+        "members/service_form.html",
+        {
+            "form": form, "organisation": service.provider, "protocol": service.protocol, "service": service,
+            "promoting": True, "checklist": production_checklist(service, service.live_version),
+        },
+    )  # fmt: skip
 
 
 @require_POST

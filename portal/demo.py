@@ -12,6 +12,7 @@ DEMO_LOADERS = [
     "accounts.demo.load",
     "members.demo.load",
     "contracts.demo_agreements.load",
+    "members.demo.load_promotions",
     "steering.demo.load",
     "proxy.demo.load",
 ]

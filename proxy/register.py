@@ -4,10 +4,11 @@
 inputs without the domain apps. The rules (DESIGN sections 2, 3 and 5):
 
 - services: the approved (live) version only, so a pending change never shows and the last
-  approved data stays; of the given environment; whose provider's service-provider membership
-  is in force on `on` (a member under notice stays until the day before its end date);
-- home organisations: membership in force on `on`, with their login sources, schools and
-  allowed services (None = all);
+  approved data stays; of the given environment; in production only those whose provider's
+  service-provider membership is in force on `on` (a member under notice stays until the day
+  before its end date), in test those of every provider whose membership has not ended;
+- home organisations: by the same rule per environment, with that environment's login sources,
+  schools and allowed services (None = all);
 - attribute names and claims come from `members/attributes.py` (DESIGN section 4).
 
 A fixed number of queries whatever the size of the register (pinned in the tests). Services
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from contracts.models import MemberRole
-from contracts.selectors import organisation_ids_in_force
+from contracts.selectors import organisation_ids_ended, organisation_ids_in_force
 from members.attributes import ATTRIBUTES
 from members.models import Contact as RegisteredContact
 from members.models import LoginSourceKind, Organisation, PreviousClientSecret, ServiceVersion
@@ -67,16 +68,36 @@ def service_key(service_id: int) -> str:
     return f"{SERVICE_KEY_PREFIX}{service_id}"
 
 
+class _AllExcept:
+    """The members who may take part in the test environment: everyone on the register but those
+    whose membership has ended (a set-like view, so `_services` reads both environments alike)."""
+
+    def __init__(self, ended: set[int]) -> None:
+        self.ended = ended
+
+    def __contains__(self, organisation_id: object) -> bool:
+        return organisation_id not in self.ended
+
+
+def _members(environment: str, role: str, on: datetime.date) -> set[int] | _AllExcept:
+    """Who takes part in `environment` (DESIGN section 5): in production only members whose
+    membership is in force; in test every member on the register whose membership has not ended,
+    so a provider can build and try its integration before the agreement is signed."""
+    if environment == "production":
+        return organisation_ids_in_force(role=role, on=on)
+    return _AllExcept(organisation_ids_ended(role=role, on=on))
+
+
 def collect_inputs(*, environment: str, on: datetime.date) -> ProxyInputs:
     """Everything the proxy configuration of `environment` is built from, as on `on`."""
-    providers_in_force = organisation_ids_in_force(role=MemberRole.SERVICE_PROVIDER, on=on)
-    homes_in_force = organisation_ids_in_force(role=MemberRole.HOME_ORGANISATION, on=on)
-    services = _services(environment, providers_in_force)
+    providers = _members(environment, MemberRole.SERVICE_PROVIDER, on)
+    homes_taking_part = _members(environment, MemberRole.HOME_ORGANISATION, on)
+    services = _services(environment, providers)
     in_service = {service.key for service in services}
     homes = tuple(
         _home_organisation(organisation, in_service)
         for organisation in home_organisations_register(environment)
-        if organisation.pk in homes_in_force
+        if organisation.pk in homes_taking_part
     )
     return ProxyInputs(environment=environment, on=on, services=services, home_organisations=homes)
 
@@ -109,8 +130,8 @@ def forget_services() -> None:
     _service_memory, _version_memory = {}, {}
 
 
-def _services(environment: str, providers_in_force: set[int]) -> tuple[Service, ...]:
-    """Approved services of `environment` whose provider is in force, in the register's order
+def _services(environment: str, providers: set[int] | _AllExcept) -> tuple[Service, ...]:
+    """Approved services of `environment` whose provider takes part in it, in the register's order
     (provider name, id). At most four queries whatever the number of services."""
     global _service_memory, _version_memory
     rows = [
@@ -118,7 +139,7 @@ def _services(environment: str, providers_in_force: set[int]) -> tuple[Service, 
         for row in RegisteredService.objects.filter(environment=environment, live_version__isnull=False)
         .order_by("provider__name_fi", "id")
         .values_list(*_SERVICE_FIELDS)
-        if row[7] in providers_in_force
+        if row[7] in providers
     ]
     contacts: dict[int, list[tuple]] = {}
     for organisation_id, *contact in (

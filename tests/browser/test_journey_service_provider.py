@@ -98,6 +98,8 @@ def test_staff_invite_a_provider_admin_whose_services_reach_the_proxy_after_appr
     metadata = tmp_path / "metadata.xml"
     metadata.write_bytes(sp_metadata(entity_id=ENTITY_ID, acs="https://oppimisalusta.example.fi/saml/acs"))
     page.get_by_label("Metatietotiedosto").set_input_files(metadata)
+    # Production needs signed assertions; this metadata does not say so, so the member ticks it.
+    page.get_by_label(re.compile("^Vaatii allekirjoitetut väittämät", re.IGNORECASE)).check()
     page.get_by_label("Käyttäjätunniste (uid)").check()
     page.get_by_label("Käyttötarkoitus: Käyttäjätunniste").fill("Kirjautuminen oppimisalustalle")
     page.get_by_role("button", name="Rekisteröi", exact=True).click()

@@ -6,7 +6,7 @@ import pytest
 
 from members import services
 from members.models import Role
-from tests.factories import OrganisationRoleFactory, ServiceProviderOrganisationFactory
+from tests.factories import MembershipFactory, OrganisationRoleFactory, ServiceProviderOrganisationFactory
 from tests.members.certs import good_certificate
 from tests.members.register_server import register_server  # noqa: F401 - the local Organisaatiopalvelu
 
@@ -25,6 +25,8 @@ def saml_data(**overrides):
             }
         ],
         "signing_certificates": [good_certificate()],
+        # Production needs signed assertions (DESIGN section 2, rules by environment).
+        "want_assertions_signed": True,
         "requested_attributes": [{"key": "uid", "purpose": "Käyttäjän tunnistaminen"}],
     }
     data.update(overrides)
@@ -42,14 +44,21 @@ def oidc_data(**overrides):
     return data
 
 
+def provider_in_force(**fields):
+    """A service provider whose membership agreement is in force, so it may have production services."""
+    provider = ServiceProviderOrganisationFactory(**fields)
+    MembershipFactory(organisation=provider, role="service_provider")
+    return provider
+
+
 @pytest.fixture
 def provider_a(db):
-    return ServiceProviderOrganisationFactory(name_fi="Palveluntarjoaja A")
+    return provider_in_force(name_fi="Palveluntarjoaja A")
 
 
 @pytest.fixture
 def provider_b(db):
-    return ServiceProviderOrganisationFactory(name_fi="Palveluntarjoaja B")
+    return provider_in_force(name_fi="Palveluntarjoaja B")
 
 
 @pytest.fixture

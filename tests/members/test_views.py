@@ -136,6 +136,7 @@ def test_a_member_registers_a_saml_service_by_uploading_metadata(provider_a, tec
         {
             "environment": "production",
             "metadata_file": SimpleUploadedFile("sp.xml", sp_metadata(), content_type="text/xml"),
+            "want_assertions_signed": "on",
             "attr_uid": "on",
             "purpose_uid": "Kirjautuminen",
         },
@@ -424,7 +425,7 @@ def test_editing_only_a_name_in_the_form_goes_live_without_review(provider_a, te
     client.post(
         reverse("members:service-create", args=[provider_a.pk, "saml"]),
         {"environment": "production", "metadata_file": SimpleUploadedFile("sp.xml", sp_metadata()),
-         "attr_uid": "on", "purpose_uid": "Kirjautuminen"},
+         "want_assertions_signed": "on", "attr_uid": "on", "purpose_uid": "Kirjautuminen"},
     )  # fmt: skip
     service = Service.objects.get()
     services.service_approve(version=service.versions.get(), by=operator)

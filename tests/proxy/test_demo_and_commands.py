@@ -90,11 +90,13 @@ def test_load_demo_registers_a_test_proxy_key_whose_private_half_decrypts_oidc_c
     response = client.get("/proxy/test/oidc-clients.json", headers={"Authorization": f"Token {token}"})
     assert response.status_code == 200
     clients = json.loads(response.content)["clients"]
-    demo = Service.objects.get(client_id="demo-koulupilvi-kehitys")
-    assert [c["client_id"] for c in clients] == [demo.client_id]
-    assert clients[0]["token_endpoint_auth_method"] == "client_secret_post"
-    secret = jwe.decrypt_compact(clients[0]["client_secret"], private, registry=JWE_REGISTRY).plaintext.decode()
-    assert secret == oidc_client_secret(demo)
+    # Every test client with a secret: one of a provider that has not signed its agreement yet.
+    by_id = {c["client_id"]: c for c in clients}
+    assert sorted(by_id) == ["demo-aapiskukko-test", "demo-koulupilvi-kehitys"]
+    assert by_id["demo-koulupilvi-kehitys"]["token_endpoint_auth_method"] == "client_secret_post"
+    for client_id, entry in by_id.items():
+        secret = jwe.decrypt_compact(entry["client_secret"], private, registry=JWE_REGISTRY).plaintext.decode()
+        assert secret == oidc_client_secret(Service.objects.get(client_id=client_id))
     # Production has no key in the demo: its client register is withheld, never sent in the clear.
     _, token = proxy_token_create(name="demo proxy", environment="production")
     response = client.get("/proxy/production/oidc-clients.json", headers={"Authorization": f"Token {token}"})

@@ -141,8 +141,11 @@ def test_home_organisations_in_force_with_login_sources_schools_and_allow_list(o
     register.allowed_services_set(organisation=home, by=operator, services=[allowed])
     # A new source starts in test: only the test configuration carries it until it is promoted.
     assert source.environment == "test"
-    (test_home,) = collect_inputs(environment="test", on=TODAY).home_organisations
-    assert [s.name for s in test_home.login_sources] == ["Espoon Wilma"]
+    # The test environment carries every home organisation whose membership has not ended, so
+    # one that has not signed yet can try its login source (DESIGN section 5).
+    test_homes = {h.name.fi: h for h in collect_inputs(environment="test", on=TODAY).home_organisations}
+    assert set(test_homes) == {"Espoon kaupunki", "Ei jäsen"}
+    assert [s.name for s in test_homes["Espoon kaupunki"].login_sources] == ["Espoon Wilma"]
     (production_home,) = collect_inputs(environment="production", on=TODAY).home_organisations
     assert production_home.login_sources == ()
     LoginSource.objects.filter(pk=source.pk).update(environment="production")
@@ -156,7 +159,10 @@ def test_home_organisations_in_force_with_login_sources_schools_and_allow_list(o
     ]
     assert f"organisation-{outside.pk}" not in {h.key for h in inputs.home_organisations}
     # In the test environment none of the allowed services exists: the list is empty, not "all".
-    assert collect_inputs(environment="test", on=TODAY).home_organisations[0].allowed_service_keys == ()
+    (espoo,) = [
+        h for h in collect_inputs(environment="test", on=TODAY).home_organisations if h.name.fi == "Espoon kaupunki"
+    ]
+    assert espoo.allowed_service_keys == ()
 
 
 def test_collecting_takes_the_same_number_of_queries_whatever_the_size(operator):

@@ -55,6 +55,8 @@ def uploaded(provider, operator, data: bytes, **extra):
     version_data = {
         **register.version_data_from_metadata(metadata),
         "requested_attributes": [{"key": "uid", "purpose": "Kirjautuminen"}],
+        # Production needs it (DESIGN section 2); the member ticks it when the metadata lacks it.
+        "want_assertions_signed": True,
         **extra,
     }
     created = register.service_create(
@@ -111,14 +113,14 @@ def test_rollover_metadata_publishes_both_keys_of_each_use_and_pysaml2_reads_the
 def test_the_signature_flags_are_published_in_the_sp_descriptor(operator):
     provider = provider_in_force(website_url="https://provider.example.fi/")
     saml(provider, operator, n=1, authn_requests_signed=True, want_assertions_signed=True)
-    saml(provider, operator, n=2)
+    saml(provider, operator, n=2, want_assertions_signed=True)
     root = metadata_of(snapshot_build(environment="production", trigger="t", on=TODAY))
     assert xsd_errors(root) == []
     entities = root.findall("md:EntityDescriptor", NS)
     descriptors = {entity.get("entityID"): entity.find("md:SPSSODescriptor", NS) for entity in entities}
     flagged, plain = descriptors["https://sp1.example.fi/saml"], descriptors["https://sp2.example.fi/saml"]
     assert (flagged.get("AuthnRequestsSigned"), flagged.get("WantAssertionsSigned")) == ("true", "true")
-    assert (plain.get("AuthnRequestsSigned"), plain.get("WantAssertionsSigned")) == (None, None)
+    assert (plain.get("AuthnRequestsSigned"), plain.get("WantAssertionsSigned")) == (None, "true")
 
 
 def test_uploaded_flags_reach_the_published_descriptor(operator):
