@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +10,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from emails.tasks import email_send
+
+# (filename, text content, mimetype) of one attachment.
+Attachment = tuple[str, str, str]
 
 
 def email_render(*, template: str, context: Mapping[str, Any], language: str) -> tuple[str, str]:
@@ -21,20 +24,42 @@ def email_render(*, template: str, context: Mapping[str, Any], language: str) ->
     return " ".join(subject.split()), body
 
 
-def email_queue(*, to: Iterable[str], template: str, context: Mapping[str, Any], language: str) -> None:
+def email_queue(
+    *,
+    to: Iterable[str],
+    template: str,
+    context: Mapping[str, Any],
+    language: str,
+    attachments: Sequence[Attachment] = (),
+) -> None:
     """Render now (so the worker needs no database objects) and send once the transaction commits."""
     recipients = sorted({address for address in to if address})
     if not recipients:
         return
     subject, body = email_render(template=template, context=context, language=language)
+    files = [list(attachment) for attachment in attachments]
     for recipient in recipients:
-        email_send.delay_on_commit(recipient=recipient, subject=subject, body=body)
+        email_send.delay_on_commit(recipient=recipient, subject=subject, body=body, attachments=files)
 
 
-def email_queue_to_users(*, users: Iterable[Any], template: str, context: Mapping[str, Any]) -> None:
-    """One email per language group, so each person reads it in their own language."""
+def email_queue_to_users(
+    *,
+    users: Iterable[Any],
+    template: str,
+    context: Mapping[str, Any],
+    attachments: Callable[[str], Sequence[Attachment]] | None = None,
+) -> None:
+    """One email per language group, so each person reads it in their own language.
+
+    `attachments(language)` makes the files for one language group; it is called with that
+    language active, so anything it translates reads in the recipients' language too.
+    """
     by_language: dict[str, list[str]] = {}
     for user in users:
         by_language.setdefault(user.language or settings.LANGUAGE_CODE, []).append(user.email)
     for language, addresses in by_language.items():
-        email_queue(to=addresses, template=template, context=context, language=language)
+        files: Sequence[Attachment] = ()
+        if attachments is not None:
+            with translation.override(language):
+                files = attachments(language)
+        email_queue(to=addresses, template=template, context=context, language=language, attachments=files)

@@ -224,6 +224,9 @@ class EligibleSeat(models.Model):
     holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     holder_name = models.CharField(max_length=200)
     organisation_name = models.CharField(max_length=300)
+    # When the holder was reminded that the seat has not voted yet: set once, so the scheduled
+    # reminder never mails the same seat twice about the same proposal (issue 16 item 9).
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "contracts_eligibleseat"

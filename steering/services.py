@@ -10,9 +10,13 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -20,6 +24,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.services import audit_record, audit_state
 from contracts.models import AgreementVersion
+from emails.calendar_event import ics_event
+from emails.sending import Attachment, email_queue_to_users
 from members.access import has_role
 from members.models import Organisation, Role
 from steering.models import (
@@ -35,7 +41,7 @@ from steering.models import (
     VoteChoice,
     proposal_text_sha256,
 )
-from steering.voting import decide
+from steering.voting import decide, quorum_reached
 
 SEAT_FIELDS = ("group", "holder", "organisation", "term_start", "term_end")
 RULE_FIELDS = (
@@ -48,6 +54,11 @@ RULE_FIELDS = (
 )
 # Who in a member organisation answers for it on an agreement change.
 CHANGE_ROLES = (Role.ADMIN, Role.SIGNATORY)
+# Seat holders whose seat has not voted are reminded this long before the deadline (issue 16 item 9).
+REMINDER_BEFORE_DEADLINE = datetime.timedelta(days=2)
+# The deadline's calendar event: a short slot ending at the deadline, since RFC 5545 wants an
+# event's end after its start and the deadline is a moment.
+DEADLINE_EVENT_LENGTH = datetime.timedelta(minutes=30)
 
 
 # --- The group and its seats ---------------------------------------------------------------
@@ -265,7 +276,107 @@ def proposal_open(*, proposal: Proposal, deadline: datetime.datetime, by: User) 
         before=before,
         after={**audit_state(proposal, PROPOSAL_FIELDS), "eligible_seats": sorted(seat.pk for seat in seats)},
     )
+    email_queue_to_users(
+        users=_seat_holders(proposal),
+        template="steering_voting_opened",
+        context={"proposal": proposal, "deadline": proposal.deadline, "url": _proposal_url(proposal)},
+        attachments=lambda language: [_deadline_ics(proposal, language=language)],
+    )
     return proposal
+
+
+# --- Mail to seat holders (issue 16 item 9) -------------------------------------------------
+
+
+def _seat_holders(proposal: Proposal, *, seat_ids: list[int] | None = None):
+    """The people who may vote on the proposal: the holders of its frozen seats (those current when
+    voting opened, so not former holders nor seats made later), one each, if their account is active."""
+    eligible = EligibleSeat.objects.filter(proposal=proposal)
+    if seat_ids is not None:
+        eligible = eligible.filter(seat_id__in=seat_ids)
+    return User.objects.filter(pk__in=eligible.values("holder_id"), is_active=True).order_by("pk")
+
+
+def _proposal_url(proposal: Proposal) -> str:
+    return settings.SITE_URL + reverse("steering:proposal", args=[proposal.pk])
+
+
+def _deadline_ics(proposal: Proposal, *, language: str) -> Attachment:
+    """The voting deadline as a calendar event, its words in `language` (active when called)."""
+    host = urlsplit(settings.SITE_URL).hostname or "trustnet.invalid"
+    url = _proposal_url(proposal)
+    text = ics_event(
+        # Stable per proposal, so a calendar that imports the file twice keeps one event.
+        uid=f"steering-proposal-{proposal.pk}-deadline@{host}",
+        stamp=timezone.now(),
+        start=proposal.deadline - DEADLINE_EVENT_LENGTH,
+        end=proposal.deadline,
+        summary=_("Steering group vote closes: %(title)s") % {"title": proposal.title_in(language)},
+        description=_("Vote on the change to the MPASSid membership agreement before the deadline: %(url)s")
+        % {"url": url},
+        url=url,
+    )
+    return ("vote-deadline.ics", text, "text/calendar")
+
+
+@transaction.atomic
+def proposals_remind() -> int:
+    """Remind the holders of seats that have not voted, once the deadline is two days away (the
+    scheduled task; run it as often as you like). Each seat is reminded at most once per proposal:
+    its `reminded_at` is set in the same transaction that queues the email, and rows another run
+    is handling are skipped. A vote opened less than two days before its deadline gets no reminder:
+    the opening email was the reminder. Returns how many seats were reminded."""
+    now = timezone.now()
+    voted = Vote.objects.filter(proposal_id=OuterRef("proposal_id"), seat_id=OuterRef("seat_id"))
+    due = list(
+        EligibleSeat.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(
+            reminded_at__isnull=True,
+            holder__is_active=True,
+            proposal__status=ProposalStatus.OPEN,
+            proposal__deadline__gt=now,
+            proposal__deadline__lte=now + REMINDER_BEFORE_DEADLINE,
+            proposal__opened_at__lt=F("proposal__deadline") - REMINDER_BEFORE_DEADLINE,
+        )
+        .exclude(Exists(voted))
+        .order_by("proposal_id", "pk")
+    )
+    by_proposal: dict[int, list[EligibleSeat]] = {}
+    for eligible in due:
+        by_proposal.setdefault(eligible.proposal_id, []).append(eligible)
+    for proposal in Proposal.objects.filter(pk__in=by_proposal).select_related("group").order_by("pk"):
+        seats = by_proposal[proposal.pk]
+        seat_ids = [eligible.seat_id for eligible in seats]
+        EligibleSeat.objects.filter(pk__in=[eligible.pk for eligible in seats]).update(reminded_at=now)
+        email_queue_to_users(
+            users=_seat_holders(proposal, seat_ids=seat_ids),
+            template="steering_vote_reminder",
+            context={"proposal": proposal, "deadline": proposal.deadline, "url": _proposal_url(proposal)},
+        )
+        audit_record(actor=None, action="proposal.remind", obj=proposal, after={"seats": seat_ids, "reminded_at": now})
+    return len(due)
+
+
+def _mail_result(proposal: Proposal) -> None:
+    """Tell the seat holders how the vote ended, in words: passed, or failed for want of the quorum
+    or of the qualified majority, with the count."""
+    cast = proposal.yes_count + proposal.no_count + proposal.abstain_count
+    email_queue_to_users(
+        users=_seat_holders(proposal),
+        template="steering_vote_result",
+        context={
+            "proposal": proposal,
+            "passed": proposal.passed,
+            "quorum_reached": quorum_reached(seats=proposal.seat_count, cast=cast, quorum=proposal.quorum_fraction),
+            "seats": proposal.seat_count,
+            "yes": proposal.yes_count,
+            "no": proposal.no_count,
+            "abstain": proposal.abstain_count,
+            "not_voted": proposal.seat_count - cast,
+            "effective_date": proposal.effective_date,
+            "url": _proposal_url(proposal),
+        },
+    )
 
 
 @transaction.atomic
@@ -398,6 +509,7 @@ def proposal_close(*, proposal: Proposal, by: User | None, effective_date: datet
     if passed:
         _publish_change(proposal, by=by)
         notify_members(proposal, by=by)
+    _mail_result(proposal)
     return proposal
 
 
@@ -423,7 +535,6 @@ def notify_members(proposal: Proposal, *, by: User | None) -> None:
     """Tell every member organisation, recording when (DESIGN 3.5: every member is informed)."""
     from contracts.models import MemberRole
     from contracts.selectors import organisation_ids_in_force
-    from emails.sending import email_queue_to_users
 
     now = proposal.closed_at  # members are told at the moment the result is recorded
     today = timezone.localdate(now)

@@ -15,3 +15,9 @@ def steering_changes_apply() -> int:
 def steering_proposals_close_due() -> int:
     """Close the votes whose deadline has passed, so results do not wait for staff."""
     return len(steering_services.proposals_close_due())
+
+
+@shared_task
+def steering_vote_reminders_send() -> int:
+    """Remind seats that have not voted two days before the deadline; once per seat and proposal."""
+    return steering_services.proposals_remind()

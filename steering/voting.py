@@ -35,8 +35,14 @@ def decide(
     cast = yes + no + abstain
     if cast > seats:
         raise ValueError(f"{cast} votes cast but only {seats} seats")
-    if not cast > quorum * seats:
+    if not quorum_reached(seats=seats, cast=cast, quorum=quorum):
         return False
     if yes + no == 0:
         return False
     return yes >= majority * (yes + no)
+
+
+def quorum_reached(*, seats: int, cast: int, quorum: Fraction = Fraction(1, 2)) -> bool:
+    """Were enough votes cast (abstentions included): more than `quorum` × `seats`? The result
+    email says in words whether a failed proposal lacked the quorum or the majority."""
+    return cast > Fraction(quorum) * seats

@@ -277,6 +277,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "steering.tasks.steering_proposals_close_due",
         "schedule": crontab(minute="*/15"),
     },
+    # Reminds seat holders who have not voted, two days before the deadline; each seat once per proposal.
+    "steering-vote-reminders-send": {
+        "task": "steering.tasks.steering_vote_reminders_send",
+        "schedule": crontab(minute=25),
+    },
     # Compares linked home organisations with the national organisation register; mails changes.
     "members-organisation-register-check": {
         "task": "members.tasks.organisation_register_check_all",
