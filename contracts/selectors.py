@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from contracts.models import Membership, Party, Signature
+from contracts.models import AgreementVersion, Membership, Party, Signature
+from contracts.redline import compare_versions
 
 
 def organisation_ids_in_force(*, role: str, on: datetime.date) -> set[int]:
@@ -71,3 +72,18 @@ def membership_counts(*, on: datetime.date) -> dict[str, int]:
         ended=Count("pk", filter=Q(ends_on__lte=on), distinct=True),
     )
     return counts
+
+
+def version_before(version: AgreementVersion) -> AgreementVersion | None:
+    """The published version with the highest number below `version`'s: the text it changes."""
+    return AgreementVersion.objects.published().filter(number__lt=version.number).order_by("-number").first()
+
+
+def version_comparison(version: AgreementVersion) -> dict[str, object]:
+    """What staff compare a version with: the version before it, and the redline in every language
+    either text has (Finnish and Swedish always, English when one of them has it)."""
+    before = version_before(version)
+    languages = ["fi", "sv"]
+    if version.text_en.strip() or (before is not None and before.text_en.strip()):
+        languages.append("en")
+    return {"before": before, "redlines": compare_versions(before, version, languages=languages)}

@@ -371,7 +371,11 @@ def staff_version_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
     """Create a draft (no pk) or change one; a published version is shown read-only."""
     version = get_object_or_404(AgreementVersion, pk=pk) if pk else None
     if version is not None and version.is_published:
-        return render(request, "contracts/staff_version_detail.html", {"version": version})
+        return render(
+            request,
+            "contracts/staff_version_detail.html",
+            {"version": version, **selectors.version_comparison(version)},
+        )
     initial = {}
     if version is None:
         latest = AgreementVersion.objects.order_by("-number").first()
@@ -398,6 +402,7 @@ def staff_version_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
             "form": form,
             "decision": decision,
             "may_publish": services.may_publish_without_proposal(),
+            **(selectors.version_comparison(version) if version is not None else {}),
         },
     )
 

@@ -10,10 +10,10 @@ from django.urls import reverse
 from accounts.models import User
 from contracts.decisions import DecisionStage, VersionDecision
 from contracts.models import AgreementVersion
+from contracts.redline import compare_versions
 from members.access import organisation_ids_of
 from members.models import Role
 from steering.models import ChangeNotice, EligibleSeat, Proposal, ProposalStatus, Reaction, Seat, SteeringGroup, Vote
-from steering.text_diff import side_by_side
 
 
 def groups_for_staff() -> QuerySet[SteeringGroup]:
@@ -39,19 +39,10 @@ def proposals_for_seat_holder(user: User) -> QuerySet[Proposal]:
     )
 
 
-def proposal_diffs(proposal: Proposal) -> list[dict[str, Any]]:
-    """Old and new text side by side in Finnish and Swedish, the languages the agreement is signed in."""
-    previous = proposal.previous_version
-    return [
-        {
-            "language": language,
-            "rows": side_by_side(
-                getattr(previous, f"text_{language}", "") if previous else "",
-                getattr(proposal.version, f"text_{language}"),
-            ),
-        }
-        for language in ("fi", "sv")
-    ]
+def proposal_redlines(proposal: Proposal) -> list[dict[str, Any]]:
+    """The redline of the proposed version against the one it replaces, in Finnish and Swedish,
+    the languages the agreement is signed in (DESIGN 3.1)."""
+    return compare_versions(proposal.previous_version, proposal.version, languages=("fi", "sv"))
 
 
 def eligible_seats_with_votes(proposal: Proposal) -> list[dict[str, Any]]:

@@ -135,7 +135,7 @@ def _staff_proposal(pk: int) -> Proposal:
 def _render_staff_proposal(request: HttpRequest, proposal: Proposal, *, open_form=None, close_form=None, status=200):
     context = {
         "proposal": proposal,
-        "diffs": selectors.proposal_diffs(proposal),
+        "redlines": selectors.proposal_redlines(proposal),
         "open_form": open_form or OpenVotingForm(),
         "close_form": close_form or CloseVotingForm(),
         "vote_count": Vote.objects.filter(proposal=proposal).count(),
@@ -219,7 +219,7 @@ def _render_voter_proposal(request: HttpRequest, proposal: Proposal, *, form=Non
     show_tally = proposal.is_closed or not proposal.group.tally_secret_until_close
     context = {
         "proposal": proposal,
-        "diffs": selectors.proposal_diffs(proposal),
+        "redlines": selectors.proposal_redlines(proposal),
         "my_vote": my_vote,
         "may_vote": proposal.is_open(at=timezone.now())
         and EligibleSeat.objects.filter(proposal=proposal, holder=request.user).exists(),
@@ -315,7 +315,7 @@ def member_change_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "notice": notice,
             "proposal": notice.proposal,
-            "diffs": selectors.proposal_diffs(notice.proposal),
+            "redlines": selectors.proposal_redlines(notice.proposal),
             "today": timezone.localdate(),
             "terminate_form": TerminateForm(),
             "may_terminate": _may_terminate(request, notice),
@@ -361,7 +361,7 @@ def member_change_terminate(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "notice": notice,
             "proposal": notice.proposal,
-            "diffs": selectors.proposal_diffs(notice.proposal),
+            "redlines": selectors.proposal_redlines(notice.proposal),
             "today": timezone.localdate(),
             "terminate_form": form,
             "may_terminate": _may_terminate(request, notice),

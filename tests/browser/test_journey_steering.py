@@ -58,6 +58,10 @@ def test_seat_holder_votes_by_keyboard_staff_close_and_a_member_terminates_becau
         )
         proposal = steering_services.proposal_open(proposal=proposal, deadline=DEADLINE, by=operator)
 
+    # The vote and the termination ask for confirmation first (the browser's dialog): say yes.
+    questions: list[str] = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+
     # The seat holder votes with the keyboard alone; htmx swaps the panel in place.
     with time_machine.travel(datetime.datetime(2027, 2, 10, 10, 0, tzinfo=HELSINKI), tick=True):
         login(page, site, voter.holder.email, mfa=True, keyboard=True)
@@ -70,6 +74,7 @@ def test_seat_holder_votes_by_keyboard_staff_close_and_a_member_terminates_becau
         assert panel.get_by_label("Kyllä", exact=True).is_checked()
         keyboard_press(page, panel.get_by_role("button", name="Äänestä"))
         panel.get_by_text("Äänesi: Kyllä.").wait_for()
+        assert len(questions) == 1
         # The keyboard user stays where they were, on the (now "change my vote") button.
         assert page.evaluate("document.activeElement.id") == "vote-submit"
         assert panel.get_by_role("button", name="Muuta ääntäni").is_visible()
@@ -101,12 +106,14 @@ def test_seat_holder_votes_by_keyboard_staff_close_and_a_member_terminates_becau
         assert "1.6.2027" in notice_box.inner_text()
         notice_box.get_by_role("link", name="Tietosuojaehtojen päivitys").click()
         page.wait_for_load_state()
-        assert "Uusi ehto tietosuojasta." in page.locator("main").inner_text()
+        # The redline marks the changed words; the new wording is on the proposed side.
+        assert "tietosuojasta" in page.locator("section.redline .redline-new").first.inner_text()
         assert_accessible(page, "journey-steering-change-notice")
         page.get_by_label("Syy (vapaaehtoinen)").fill("Emme hyväksy uusia ehtoja.")
         page.get_by_label("Ymmärrän, että jäsenyytemme päättyy muutoksen voimaantulopäivänä.").check()
         page.get_by_role("button", name="Irtisano jäsenyys").click()
         page.wait_for_load_state()
+        assert len(questions) == 2
         assert "Organisaatiosi jäsenyys päättyy muutoksen voimaantulopäivänä." in page.locator(".messages").inner_text()
         assert_accessible(page, "journey-steering-terminated")
     assert Membership.objects.get(pk=membership.pk).ends_on == EFFECTIVE

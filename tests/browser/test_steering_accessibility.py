@@ -64,6 +64,7 @@ def test_seat_holder_votes_with_htmx_on_an_accessible_page(page, site, steering)
     page.goto(f"{site}/steering/proposals/{steering['open'].pk}/")
     assert_accessible(page, "steering-proposal-open")
     page.locator("#vote-panel input[value=no]").check()
+    page.once("dialog", lambda dialog: dialog.accept())  # the vote asks for confirmation first
     page.locator("#vote-panel button[type=submit]").click()
     page.wait_for_selector("#vote-panel form button:has-text('Muuta')")
     assert Vote.objects.get(proposal=steering["open"], seat=steering["seats"][0]).choice == "no"

@@ -156,14 +156,15 @@ def test_reactions_list_runs_a_fixed_number_of_queries(operator, as_user, closed
 # --- Seat holders --------------------------------------------------------------------------
 
 
-def test_voter_sees_the_side_by_side_diff_in_finnish_and_swedish(open_proposal, seats, as_user):
+def test_voter_sees_the_redline_in_finnish_and_swedish(open_proposal, seats, as_user):
     response = as_user(seats[0].holder).get(reverse("steering:proposal", args=[open_proposal.pk]))
     assert response.status_code == 200
     content = response.content.decode()
-    assert [diff["language"] for diff in response.context["diffs"]] == ["fi", "sv"]
-    assert "<del>Jäsen voi irtisanoa kuukauden irtisanomisajalla.</del>" in content
-    assert "<ins>Jäsen voi irtisanoa kahden kuukauden irtisanomisajalla.</ins>" in content
-    assert "<ins>Medlemmen kan säga upp med två månaders uppsägningstid.</ins>" in content
+    assert [item["language"] for item in response.context["redlines"]] == ["fi", "sv"]
+    # One word inserted in the Finnish paragraph; the Swedish one has words deleted and inserted.
+    assert '<span class="redline-label" lang="en">inserted: </span>kahden </ins>' in content
+    assert '<span class="redline-label" lang="en">deleted: </span>en månads</del>' in content
+    assert '<span class="redline-label" lang="en">inserted: </span>två månaders</ins>' in content
 
 
 def test_voter_votes_through_the_page_and_the_count_stays_secret(open_proposal, seats, as_user):
