@@ -18,7 +18,6 @@ api_docs = csp_update({"img-src": [SELF, "data:"]})(
 mfa_activate_totp = csp_update({"img-src": [SELF, "data:"]})(activate_totp)
 
 
-
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
     """Browsers ask for /favicon.ico where a page names no icon (a PDF, a JSON file); the icon is
     the SVG base.html links. Not a permanent redirect: the static file's name may change."""
