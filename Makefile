@@ -30,11 +30,14 @@ dev-venv: $(BIN)/.installed-dev
 messages: $(BIN)/.installed
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
+# `make run PORT=8001` serves on another port; PORT also gives SITE_URL's default (trustnet/settings.py),
+# so links in the demo's emails, PDFs and metadata point at the running site.
+PORT ?= 8000
 run: $(BIN)/.installed messages
-	DEBUG=true $(BIN)/python manage.py migrate --no-input -v0
-	DEBUG=true $(BIN)/python manage.py proxy_signing_key --if-missing
-	DEBUG=true $(BIN)/python manage.py load_demo
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=true PORT=$(PORT) $(BIN)/python manage.py migrate --no-input -v0
+	DEBUG=true PORT=$(PORT) $(BIN)/python manage.py proxy_signing_key --if-missing
+	DEBUG=true PORT=$(PORT) $(BIN)/python manage.py load_demo
+	DEBUG=true PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(BIN)/.installed-dev node_modules/.installed messages
 	$(BIN)/ruff check .

@@ -39,5 +39,5 @@ def load(*, report: Callable[[str], None]) -> None:
     report(f"Password for every demo account: {DEMO_PASSWORD}")
     report(
         f"Authenticator secret for demo accounts with MFA: {DEMO_TOTP_SECRET} "
-        "(or run: python manage.py demo_totp_code EMAIL)"
+        "(or run demo_totp_code: see the last lines)"
     )

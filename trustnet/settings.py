@@ -23,8 +23,10 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY") if PRODUCTION else env.str("SECRET_KEY", default="dev-only-not-secret-" + "x" * 40)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Absolute base URL used in emails, PDFs and metadata (no trailing slash).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute base URL used in emails, PDFs and metadata (no trailing slash). Without one, the local
+# development server's: `make run PORT=…` passes its port on, so the demo's links work.
+_DEV_SERVER_PORT = env.int("PORT", default=8000)
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{_DEV_SERVER_PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "accounts.apps.TrustnetAdminConfig",

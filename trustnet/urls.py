@@ -3,6 +3,8 @@ from csp.constants import SELF
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -15,7 +17,15 @@ api_docs = csp_update({"img-src": [SELF, "data:"]})(
 # may show data: images.
 mfa_activate_totp = csp_update({"img-src": [SELF, "data:"]})(activate_totp)
 
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico where a page names no icon (a PDF, a JSON file); the icon is
+    the SVG base.html links. Not a permanent redirect: the static file's name may change."""
+    return HttpResponseRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     # Before allauth's own URLs, so this (same path, same name) is the one that answers.
     path("accounts/2fa/totp/activate/", mfa_activate_totp, name="mfa_activate_totp"),
     path("", include("portal.urls")),

@@ -4,7 +4,7 @@ import time
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, SeatFactory, UserFactory
@@ -65,3 +65,40 @@ def test_wrong_second_factor_does_not_log_in(operator, client):
     response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert response.status_code == 200
     assert client.get(reverse("portal:staff-dashboard")).status_code == 302
+
+
+def _current_code() -> str:
+    # Not in a period's last two seconds: both posts below must fall in the same period.
+    left = 30 - time.time() % 30
+    if left < 2:
+        time.sleep(left + 0.1)
+    return format_hotp_value(hotp_value(TEST_TOTP_SECRET, int(time.time()) // 30))
+
+
+def test_a_code_already_used_says_so_instead_of_incorrect_code(operator, client):
+    code = _current_code()
+    client.post(reverse("account_login"), {"login": operator.email, "password": TEST_PASSWORD})
+    assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+    client.post(reverse("account_logout"))
+
+    other = Client()
+    other.post(reverse("account_login"), {"login": operator.email, "password": TEST_PASSWORD})
+    response = other.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 200
+    assert response.context["form"].errors["code"] == ["This code has already been used; wait for the next code."]
+    assert other.get(reverse("portal:staff-dashboard")).status_code == 302
+
+
+def test_a_wrong_code_still_says_incorrect_code(operator, client):
+    client.post(reverse("account_login"), {"login": operator.email, "password": TEST_PASSWORD})
+    response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert response.context["form"].errors["code"] == ["Incorrect code."]
+
+
+def test_a_used_code_on_reauthentication_says_so(operator, client):
+    code = _current_code()
+    client.post(reverse("account_login"), {"login": operator.email, "password": TEST_PASSWORD})
+    assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+    response = client.post(reverse("mfa_reauthenticate"), {"code": code})
+    assert response.status_code == 200
+    assert response.context["form"].errors["code"] == ["This code has already been used; wait for the next code."]

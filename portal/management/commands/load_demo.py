@@ -1,3 +1,7 @@
+import os
+import sys
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
@@ -22,3 +26,14 @@ class Command(BaseCommand):
             sent = len(mail.outbox)
         self.stdout.write(f"({sent} demo notification emails were generated and not sent.)")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        # The address and command as they work here: SITE_URL follows `make run PORT=…`, and the
+        # interpreter is the one running this (a plain `python` may have none of the packages).
+        self.stdout.write(f"Open {settings.SITE_URL}/ and log in with one of the accounts above.")
+        self.stdout.write(
+            f"Current code for an account with MFA: {_python()} manage.py demo_totp_code operator@trustnet.example"
+        )
+
+
+def _python() -> str:
+    relative = os.path.relpath(sys.executable)
+    return sys.executable if relative.startswith("..") else relative
