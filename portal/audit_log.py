@@ -94,7 +94,10 @@ class AuditFilterForm(forms.Form):
         self.fields["actor"].choices = [
             ("", _("Everyone")),
             (SYSTEM, str(SYSTEM_ACTOR).capitalize()),
-            *((str(user.pk), f"{user} <{user.email}>" if user.full_name else user.email) for user in actors.order_by("email")),
+            *(
+                (str(user.pk), f"{user} <{user.email}>" if user.full_name else user.email)
+                for user in actors.order_by("email")
+            ),
         ]
         self.fields["action"].choices = [("", _("Any change")), *action_choices()]
 

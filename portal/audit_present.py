@@ -55,14 +55,14 @@ TARGETS: dict[str, Target] = {
     ),
     "members.serviceversion": Target(
         url=lambda v: reverse("members:service-detail", args=[v.service_id]),
-        label=lambda v: _("%(name)s, version submitted %(date)s")
-        % {"name": v.name, "date": date_format(timezone.localtime(v.submitted_at), "SHORT_DATE_FORMAT")}
-        if v.submitted_at
-        else v.name,
+        label=lambda v: (
+            _("%(name)s, version submitted %(date)s")
+            % {"name": v.name, "date": date_format(timezone.localtime(v.submitted_at), "SHORT_DATE_FORMAT")}
+            if v.submitted_at
+            else v.name
+        ),
     ),
-    "members.school": Target(
-        url=lambda s: reverse("members:school-edit", args=[s.organisation_id, s.pk]), label=str
-    ),
+    "members.school": Target(url=lambda s: reverse("members:school-edit", args=[s.organisation_id, s.pk]), label=str),
     "members.office": Target(
         related=("school",),
         url=lambda o: reverse("members:school-edit", args=[o.school.organisation_id, o.school_id]),
@@ -78,15 +78,17 @@ TARGETS: dict[str, Target] = {
         label=lambda r: f"{r.user}, {r.organisation.name}: {r.get_role_display()}",
     ),
     "members.invitation": Target(
-        url=lambda i: reverse("members:organisation-people", args=[i.organisation_id])
-        if i.organisation_id
-        else reverse("members:staff-team"),
+        url=lambda i: (
+            reverse("members:organisation-people", args=[i.organisation_id])
+            if i.organisation_id
+            else reverse("members:staff-team")
+        ),
         label=lambda i: i.email,
     ),
-    "members.reviewpolicy": Target(url=lambda p: reverse("members:review-policy"), label=lambda p: _("Review settings")),
-    "contracts.membership": Target(
-        related=("organisation",), url=lambda m: _membership_url(m.pk), label=str
+    "members.reviewpolicy": Target(
+        url=lambda p: reverse("members:review-policy"), label=lambda p: _("Review settings")
     ),
+    "contracts.membership": Target(related=("organisation",), url=lambda m: _membership_url(m.pk), label=str),
     "contracts.signature": Target(
         related=("membership__organisation",),
         url=lambda s: _membership_url(s.membership_id),
@@ -101,7 +103,9 @@ TARGETS: dict[str, Target] = {
     "contracts.agreementversion": Target(url=lambda v: reverse("contracts:staff-version-list"), label=str),
     "contracts.termstart": Target(url=lambda t: reverse("contracts:staff-term-starts"), label=str),
     "steering.steeringgroup": Target(url=lambda g: reverse("steering:staff-home"), label=str),
-    "steering.seat": Target(related=("holder", "organisation"), url=lambda s: reverse("steering:staff-home"), label=str),
+    "steering.seat": Target(
+        related=("holder", "organisation"), url=lambda s: reverse("steering:staff-home"), label=str
+    ),
     "steering.proposal": Target(url=lambda p: reverse("steering:staff-proposal", args=[p.pk]), label=lambda p: p.title),
     "steering.vote": Target(
         related=("proposal",),
@@ -115,8 +119,10 @@ TARGETS: dict[str, Target] = {
     ),
     "proxy.snapshot": Target(
         url=lambda s: reverse("proxy:snapshot-detail", args=[s.pk]),
-        label=lambda s: _("%(environment)s configuration no. %(number)s")
-        % {"environment": s.get_environment_display(), "number": s.pk},
+        label=lambda s: (
+            _("%(environment)s configuration no. %(number)s")
+            % {"environment": s.get_environment_display(), "number": s.pk}
+        ),
     ),
     "proxy.proxytoken": Target(
         url=lambda t: reverse("proxy:token-list"), label=lambda t: f"{t.name} ({t.get_environment_display()})"
@@ -241,7 +247,9 @@ def field_name(key: str, model_field: models.Field | None) -> str:
     return capfirst(key.replace("_", " "))
 
 
-def value_words(value: Any, *, key: str = "", model_field: models.Field | None = None, names: Names | None = None) -> str:
+def value_words(
+    value: Any, *, key: str = "", model_field: models.Field | None = None, names: Names | None = None
+) -> str:
     """A stored value in words: yes/no, a choice's label, a formatted date, a related object's name."""
     if value is None or value == "" or value == [] or value == {}:
         return ""
@@ -255,13 +263,15 @@ def value_words(value: Any, *, key: str = "", model_field: models.Field | None =
     related = _related_label(key, model_field)
     if related is not None and names is not None and _int(value) is not None:
         return names.name(related, value)
-    choices = dict(model_field.flatchoices) if model_field is not None and model_field.choices else EXTRA_CHOICES.get(key)
+    choices = (
+        dict(model_field.flatchoices) if model_field is not None and model_field.choices else EXTRA_CHOICES.get(key)
+    )
     if choices and value in choices:
         return capfirst(str(choices[value]))
     if isinstance(value, str):
         if _DATETIME.match(value) and (moment := parse_datetime(value)) is not None:
             if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment, dt.timezone.utc)
+                moment = timezone.make_aware(moment, dt.UTC)
             return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
         if _DATE.match(value) and (day := parse_date(value)) is not None:
             return date_format(day, "SHORT_DATE_FORMAT")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.apps import apps
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 # Grouped as the filter offers them; the order is the order of the groups in the list.
 ACTION_GROUPS: dict[str, dict[str, str]] = {
@@ -254,7 +253,7 @@ EXTRA_FIELD_NAMES: dict[str, str] = {
     "yes_count": _("votes for"),
 }
 
-SYSTEM_ACTOR = pgettext_lazy("audit log actor", "the system")
+SYSTEM_ACTOR = _("the system")
 
 
 def action_name(code: str) -> str:

@@ -86,7 +86,9 @@ def test_filter_by_organisation_finds_its_own_objects_too(operator, org_a, org_b
     audit_record(actor=operator, action="organisation.update", obj=org_b)
     response = as_user(operator).get(URL, {"organisation": org_a.pk})
     assert sorted(row.entry.action for row in response.context["rows"]) == ["contact.save", "organisation.update"]
-    assert all(row.entry.object_id != str(org_b.pk) or row.entry.action == "contact.save" for row in response.context["rows"])
+    assert str(org_b.pk) not in {
+        row.entry.object_id for row in response.context["rows"] if row.object_type == "Organisation"
+    }
 
 
 @pytest.mark.parametrize(
@@ -145,14 +147,19 @@ def _csv(response) -> list[list[str]]:
 
 
 def test_csv_export_has_the_filtered_entries_in_the_pages_words(operator, admin_a, org_a, as_user):
-    organisation_save(by=operator, organisation=org_a, data={"city": "=HYPERLINK(\"x\")"})
+    organisation_save(by=operator, organisation=org_a, data={"city": '=HYPERLINK("x")'})
     audit_record(actor=admin_a, action="contact.save", object_type="members.contact")
     response = as_user(operator).get(EXPORT, {"actor": str(operator.pk)})
     header, *rows = _csv(response)
     assert header == ["Time", "Who", "What happened", "Object type", "Object", "Changes"]
     assert len(rows) == 1
     _time, who, what, kind, target, changes = rows[0]
-    assert (who, what, kind, target) == (operator.email, "Organisation details changed", "Organisation", "Municipality A")
+    assert (who, what, kind, target) == (
+        operator.email,
+        "Organisation details changed",
+        "Organisation",
+        "Municipality A",
+    )
     assert "City: – → =HYPERLINK" in changes  # escaped as a whole cell: it does not start with "="
 
 

@@ -66,7 +66,15 @@ def test_ids_of_related_objects_read_as_their_names(org_a):
     names = Names()
     names.want("members.organisation", [org_a.pk, 999999])
     names.fetch()
-    assert value_words(org_a.pk, key="organisation_id", model_field=_fields(MembershipFactory._meta.model)["organisation_id"], names=names) == "Municipality A"
+    assert (
+        value_words(
+            org_a.pk,
+            key="organisation_id",
+            model_field=_fields(MembershipFactory._meta.model)["organisation_id"],
+            names=names,
+        )
+        == "Municipality A"
+    )
     assert value_words([org_a.pk], key="organisations", names=names) == "Municipality A"
     assert "no longer exists" in names.name("members.organisation", 999999)
 

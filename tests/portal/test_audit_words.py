@@ -12,7 +12,14 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise
 
-from portal.audit_words import ACTION_NAMES, EXTRA_FIELD_NAMES, OBJECT_TYPE_NAMES, action_choices, action_name, object_type_name
+from portal.audit_words import (
+    ACTION_NAMES,
+    EXTRA_FIELD_NAMES,
+    OBJECT_TYPE_NAMES,
+    action_choices,
+    action_name,
+    object_type_name,
+)
 
 ROOT = Path(settings.BASE_DIR)
 PROJECT_APPS = ("accounts", "audit", "contracts", "members", "portal", "proxy", "steering")
