@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from audit.models import Entry
 from members.models import Environment
 from portal.audit_words import EXTRA_FIELD_NAMES, SYSTEM_ACTOR, action_name, object_type_name
+from steering.models import VoteChoice
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,9 @@ EXTRA_RELATED: dict[str, str] = {
     "snapshot_ids": "proxy.snapshot",
     "kept_snapshots": "proxy.snapshot",
     "version": "members.serviceversion",
+    "votes": "steering.seat",
 }
-EXTRA_CHOICES: dict[str, dict[str, str]] = {"environment": dict(Environment.choices)}
+EXTRA_CHOICES: dict[str, dict[str, str]] = {"environment": dict(Environment.choices), "votes": dict(VoteChoice.choices)}
 # Never worth a row: the object's own id, and bookkeeping the target already shows.
 SKIPPED_KEYS = {"id"}
 
@@ -258,9 +260,15 @@ def value_words(
     if isinstance(value, list):
         base = getattr(model_field, "base_field", None) if model_field is not None else None
         return ", ".join(value_words(item, key=key, model_field=base or model_field, names=names) for item in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{item_key}: {value_words(item)}" for item_key, item in value.items())
     related = _related_label(key, model_field)
+    if isinstance(value, dict):
+        # e.g. the votes of a closed proposal, {seat id: choice}: keys named like related ids.
+        choices = EXTRA_CHOICES.get(key)
+        return "; ".join(
+            f"{names.name(related, item_key) if related and names else item_key}: "
+            f"{capfirst(str(choices[item])) if choices and item in choices else value_words(item)}"
+            for item_key, item in value.items()
+        )
     if related is not None and names is not None and _int(value) is not None:
         return names.name(related, value)
     choices = (
@@ -309,7 +317,7 @@ def entry_rows(entries: Sequence[Entry]) -> list[EntryRow]:
                 continue
             for side in (entry.before, entry.after):
                 value = side.get(key) if isinstance(side, dict) else None
-                names.want(related, value if isinstance(value, list) else [value])
+                names.want(related, value if isinstance(value, list | dict) else [value])
     names.fetch()
 
     rows = []

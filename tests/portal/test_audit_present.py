@@ -134,3 +134,11 @@ def test_the_system_is_named_as_the_actor():
     audit_record(actor=None, action="proxy.snapshots_pruned", object_type="proxy.snapshot")
     [row] = entry_rows(list(Entry.objects.all()))
     assert row.actor == "the system"
+
+
+def test_the_votes_of_a_closed_proposal_read_as_seats_and_choices():
+    seat = SeatFactory(holder__full_name="Sanna Seat", organisation__name_en="Town")
+    names = Names()
+    names.want("steering.seat", {str(seat.pk): "yes"})
+    names.fetch()
+    assert value_words({str(seat.pk): "abstain"}, key="votes", names=names) == "Sanna Seat (Town): Abstain"
