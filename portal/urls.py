@@ -14,4 +14,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("register/", views.public_register, name="public-register"),
     path("audit/", audit_log.entry_list, name="audit-log"),
+    path("audit/export.csv", audit_log.entry_export, name="audit-log-export"),
 ]
