@@ -99,7 +99,7 @@ def snapshot_build(
 
     `record_unchanged`: a build that finds nothing changed writes a `unchanged` row saying which
     snapshot stays in service (and returns it), so a rebuild staff asked for says so instead of
-    publishing an identical snapshot; the scheduled refresh leaves no such row.
+    publishing an identical snapshot; automatic builds leave no such row.
     """
     with _gc_paused(), transaction.atomic():
         _builder_lock()
@@ -160,7 +160,12 @@ def snapshot_build(
                 content_hash=rendered.content_hash,
                 service_count=len(inputs.services),
                 entity_count=len(rendered.saml_services),
-                report={"in_service": current.pk, "timings": {k: round(v, 4) for k, v in timings.items()}},
+                report={
+                    "in_service": current.pk,
+                    "timings": {k: round(v, 4) for k, v in timings.items()},
+                    # What staff are told about the snapshot that stays (a withheld client register).
+                    **{key: current.report[key] for key in _CARRIED_REPORT if key in current.report},
+                },
             )
 
         snapshot = Snapshot.objects.create(
@@ -232,6 +237,10 @@ def snapshot_build(
             return snapshot
         snapshot_publish(snapshot=snapshot, by=by, verified=True)
         return snapshot
+
+
+# Report entries of the snapshot in service that a build changing nothing repeats on its record.
+_CARRIED_REPORT = ("oidc_clients_withheld", "oidc_clients_key", "oidc_clients_without_secret")
 
 
 def _oidc_clients_output(inputs: ProxyInputs, proxy_key: ProxyKey | None, outputs: dict[str, bytes]) -> dict:

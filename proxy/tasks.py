@@ -36,13 +36,12 @@ def proxy_build_schedule(*, environment: str | None, trigger: str) -> None:
 # of a real worker in the tests) must not become the app these tasks are sent through.
 @app.task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def proxy_build(*, environment: str, trigger: str) -> int:
-    """Build (and publish, if valid) one environment; returns the id of the snapshot built, or of
-    the record saying nothing changed (so staff see why a register change published nothing)."""
+    """Build (and publish, if valid) one environment; returns the snapshot id in service or built."""
     from proxy.services import snapshot_build
 
     # Cleared before reading the register, so a change made during this build schedules another.
     cache.delete(_pending_key(environment))
-    return snapshot_build(environment=environment, trigger=trigger, record_unchanged=True).pk
+    return snapshot_build(environment=environment, trigger=trigger).pk
 
 
 @app.task
