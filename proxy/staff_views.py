@@ -82,14 +82,20 @@ def _read_json(snapshot: Snapshot, name: str) -> dict:
         return {}
 
 
+def _with_content(snapshot: Snapshot) -> Snapshot:
+    """A build that changed nothing has no files: compare the snapshot it kept in service."""
+    kept = snapshot.unchanged_in_service
+    return Snapshot.objects.filter(pk=kept).first() or snapshot if kept else snapshot
+
+
 @operator_required
 def snapshot_diff(request: HttpRequest) -> HttpResponse:
     form = SnapshotDiffForm(request.GET)
     if not form.is_valid():
         # A hand-edited address: say which number is wrong rather than fail (issue 15 item 4).
         return render(request, "proxy/snapshot_diff.html", {"form": form}, status=400)
-    before = get_object_or_404(Snapshot, pk=form.cleaned_data["a"])
-    after = get_object_or_404(Snapshot, pk=form.cleaned_data["b"])
+    before = _with_content(get_object_or_404(Snapshot, pk=form.cleaned_data["a"]))
+    after = _with_content(get_object_or_404(Snapshot, pk=form.cleaned_data["b"]))
     diff = compute_diff(
         _read_json(before, "index.json"),
         _read_json(after, "index.json"),

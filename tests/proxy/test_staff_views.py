@@ -167,3 +167,17 @@ def test_diff_with_a_malformed_snapshot_number_is_a_400_naming_it(as_user, opera
 
 def test_diff_of_a_snapshot_that_does_not_exist_is_404(as_user, operator, two_snapshots):
     assert as_user(operator).get("/proxy/staff/diff/", {"a": 2**62, "b": two_snapshots[0].pk}).status_code == 404
+
+
+def test_a_build_that_changed_nothing_is_compared_as_the_snapshot_it_kept(as_user, operator, two_snapshots):
+    first, second = two_snapshots
+    client = as_user(operator)
+    client.post("/proxy/staff/build/", {"environment": "test"})
+    record = Snapshot.objects.first()
+    assert record.status == Snapshot.Status.UNCHANGED
+    body = client.get(f"/proxy/staff/diff/?a={second.pk}&b={record.pk}").content.decode()
+    assert "No changes." in body and "Removed" not in body
+    # From the first snapshot: what the second (kept in service) changed, not "everything removed".
+    body = client.get(f"/proxy/staff/diff/?a={first.pk}&b={record.pk}").content.decode()
+    assert "Service 3" in body and "attributes added: learnerId" in body
+    assert "Compare with the snapshot before" not in client.get(f"/proxy/staff/snapshots/{record.pk}/").content.decode()
