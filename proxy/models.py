@@ -23,6 +23,9 @@ class Snapshot(models.Model):
         BUILDING = "building", _("building")
         FAILED = "failed", _("failed")
         VALID = "valid", _("valid")
+        # A build whose content equalled the snapshot in service: nothing was published, and
+        # this row only records that the build ran, why and what stayed in service (no files).
+        UNCHANGED = "unchanged", _("no change")
 
     environment = models.CharField(max_length=20, choices=Environment.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.BUILDING)
@@ -51,6 +54,25 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.environment} #{self.pk} ({self.status})"
+
+    @property
+    def unchanged_in_service(self) -> int | None:
+        """For a build that changed nothing: the snapshot that stayed in service."""
+        return self.report.get("in_service") if self.status == self.Status.UNCHANGED else None
+
+    @property
+    def trigger_display(self) -> str:
+        """Why the build ran, in words (the code stays in `trigger`)."""
+        from proxy.build_reasons import trigger_phrase
+
+        return trigger_phrase(self.trigger)
+
+    @property
+    def stage_timings(self) -> list[tuple[str, float]]:
+        """The build's stages in words with their seconds, in the order they ran."""
+        from proxy.build_reasons import stage_phrase
+
+        return [(stage_phrase(stage), seconds) for stage, seconds in self.report.get("timings", {}).items()]
 
 
 class Publication(models.Model):

@@ -88,6 +88,7 @@ def snapshot_build(
     on: datetime.date | None = None,
     force: bool = False,
     collect: Callable[..., ProxyInputs] | None = None,
+    record_unchanged: bool = False,
 ) -> Snapshot:
     """Build, check and (if every gate passes) publish a snapshot of one environment.
 
@@ -95,6 +96,10 @@ def snapshot_build(
     its validity, that snapshot is returned and nothing is written (unless `force`). A failing
     build is stored as `failed` for inspection, staff are alerted, and the snapshot in service
     stays in service.
+
+    `record_unchanged`: a build that finds nothing changed writes a `unchanged` row saying which
+    snapshot stays in service (and returns it), so a rebuild staff asked for says so instead of
+    publishing an identical snapshot; automatic builds leave no such row.
     """
     with _gc_paused(), transaction.atomic():
         _builder_lock()
@@ -142,7 +147,26 @@ def snapshot_build(
             and current.cert_fingerprint == material.cert_fingerprint
             and not _needs_resign(current, now)
         ):
-            return current
+            # DESIGN section 5: same content, same certificate and more than half the validity
+            # left, so the proxy keeps the same bytes and ETag; only a record of this build.
+            if not record_unchanged:
+                return current
+            return Snapshot.objects.create(
+                environment=environment,
+                created_at=now,
+                created_by=by if by is not None and by.is_authenticated else None,
+                trigger=trigger[:200],
+                status=Snapshot.Status.UNCHANGED,
+                content_hash=rendered.content_hash,
+                service_count=len(inputs.services),
+                entity_count=len(rendered.saml_services),
+                report={
+                    "in_service": current.pk,
+                    "timings": {k: round(v, 4) for k, v in timings.items()},
+                    # What staff are told about the snapshot that stays (a withheld client register).
+                    **{key: current.report[key] for key in _CARRIED_REPORT if key in current.report},
+                },
+            )
 
         snapshot = Snapshot.objects.create(
             environment=environment,
@@ -213,6 +237,10 @@ def snapshot_build(
             return snapshot
         snapshot_publish(snapshot=snapshot, by=by, verified=True)
         return snapshot
+
+
+# Report entries of the snapshot in service that a build changing nothing repeats on its record.
+_CARRIED_REPORT = ("oidc_clients_withheld", "oidc_clients_key", "oidc_clients_without_secret")
 
 
 def _oidc_clients_output(inputs: ProxyInputs, proxy_key: ProxyKey | None, outputs: dict[str, bytes]) -> dict:

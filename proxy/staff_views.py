@@ -9,14 +9,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import operator_required
-from proxy import build
+from proxy import build, file_view
 from proxy.diff import snapshot_diff as compute_diff
 from proxy.forms import ProxyKeyForm, SnapshotDiffForm
 from proxy.models import Environment, ProxyKey, ProxyToken, Publication, Snapshot
@@ -57,8 +57,12 @@ def snapshot_list(request: HttpRequest) -> HttpResponse:
 def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = get_object_or_404(Snapshot.objects.select_related("created_by"), pk=pk)
     publication = Publication.objects.filter(environment=snapshot.environment).first()
+    # The snapshot before with content to compare (a build that changed nothing has no files).
     earlier = (
-        Snapshot.objects.filter(environment=snapshot.environment, created_at__lt=snapshot.created_at).only("pk").first()
+        Snapshot.objects.filter(environment=snapshot.environment, created_at__lt=snapshot.created_at)
+        .exclude(status=Snapshot.Status.UNCHANGED)
+        .only("pk")
+        .first()
     )
     return render(
         request,
@@ -78,21 +82,73 @@ def _read_json(snapshot: Snapshot, name: str) -> dict:
         return {}
 
 
+def _with_content(snapshot: Snapshot) -> Snapshot:
+    """A build that changed nothing has no files: compare the snapshot it kept in service."""
+    kept = snapshot.unchanged_in_service
+    return Snapshot.objects.filter(pk=kept).first() or snapshot if kept else snapshot
+
+
 @operator_required
 def snapshot_diff(request: HttpRequest) -> HttpResponse:
     form = SnapshotDiffForm(request.GET)
     if not form.is_valid():
         # A hand-edited address: say which number is wrong rather than fail (issue 15 item 4).
         return render(request, "proxy/snapshot_diff.html", {"form": form}, status=400)
-    before = get_object_or_404(Snapshot, pk=form.cleaned_data["a"])
-    after = get_object_or_404(Snapshot, pk=form.cleaned_data["b"])
+    before = _with_content(get_object_or_404(Snapshot, pk=form.cleaned_data["a"]))
+    after = _with_content(get_object_or_404(Snapshot, pk=form.cleaned_data["b"]))
     diff = compute_diff(
         _read_json(before, "index.json"),
         _read_json(after, "index.json"),
         before_config=_read_json(before, "config.json"),
         after_config=_read_json(after, "config.json"),
     )
-    return render(request, "proxy/snapshot_diff.html", {"before": before, "after": after, "diff": diff})
+    sections = [
+        (_("Services"), diff.services),
+        (_("Home organisations"), diff.home_organisations),
+        (_("Login sources"), diff.login_sources),
+    ]
+    return render(
+        request, "proxy/snapshot_diff.html", {"before": before, "after": after, "diff": diff, "sections": sections}
+    )
+
+
+def _snapshot_file(pk: int, name: str) -> tuple[Snapshot, bytes | None]:
+    """A snapshot and one of its stored files (None: changed since the build); 404 if it has none."""
+    snapshot = get_object_or_404(Snapshot, pk=pk)
+    if name not in snapshot.files:
+        raise Http404
+    try:
+        return snapshot, build.read_file(snapshot, name)
+    except build.TamperedSnapshot:
+        return snapshot, None
+
+
+@operator_required
+def snapshot_file_view(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One stored file of a snapshot, indented for reading (the template escapes it)."""
+    snapshot, data = _snapshot_file(pk, name)
+    text, truncated = file_view.pretty_text(name, data) if data is not None else ("", False)
+    return render(
+        request,
+        "proxy/snapshot_file.html",
+        {"snapshot": snapshot, "name": name, "text": text, "truncated": truncated, "tampered": data is None},
+        status=200 if data is not None else 409,
+    )
+
+
+@operator_required
+def snapshot_file_download(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """The stored bytes of one file, as an attachment named after the snapshot."""
+    snapshot, data = _snapshot_file(pk, name)
+    if data is None:
+        return HttpResponse(
+            _("This file no longer matches the hash recorded when it was built."), status=409, content_type="text/plain"
+        )
+    response = HttpResponse(data, content_type=file_view.download_type(name))
+    response["Content-Disposition"] = f'attachment; filename="snapshot-{snapshot.pk}-{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @operator_required
@@ -103,13 +159,22 @@ def snapshot_build_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose an environment."))
         return redirect("proxy:snapshot-list")
     try:
-        snapshot = snapshot_build(environment=environment, trigger="manual rebuild", by=request.user, force=True)
+        # Not forced: with nothing changed nothing new is published (the proxy keeps its ETag),
+        # unless the metadata is past half its validity and must be signed again (DESIGN section 5).
+        snapshot = snapshot_build(
+            environment=environment, trigger="manual rebuild", by=request.user, record_unchanged=True
+        )
     except SigningKeyMissing as error:
         messages.error(request, _("The build could not start: %(error)s") % {"error": error})
         return redirect("proxy:snapshot-list")
     if snapshot.report.get("oidc_clients_withheld"):
         messages.warning(request, WITHHELD_MESSAGE)
-    if snapshot.status == Snapshot.Status.VALID:
+    if snapshot.status == Snapshot.Status.UNCHANGED:
+        messages.info(
+            request,
+            _("No change; snapshot %(id)s stays in service.") % {"id": snapshot.unchanged_in_service},
+        )
+    elif snapshot.status == Snapshot.Status.VALID:
         messages.success(request, _("Snapshot %(id)s was built and published.") % {"id": snapshot.pk})
     else:
         messages.error(

@@ -18,6 +18,16 @@ urlpatterns = [
     # Staff UI.
     path("staff/", staff_views.snapshot_list, name="snapshot-list"),
     path("staff/snapshots/<int:pk>/", staff_views.snapshot_detail, name="snapshot-detail"),
+    re_path(
+        r"^staff/snapshots/(?P<pk>[0-9]+)/files/(?P<name>[a-z-]+\.(?:xml|json|yaml))$",
+        staff_views.snapshot_file_view,
+        name="snapshot-file",
+    ),
+    re_path(
+        r"^staff/snapshots/(?P<pk>[0-9]+)/files/(?P<name>[a-z-]+\.(?:xml|json|yaml))/download$",
+        staff_views.snapshot_file_download,
+        name="snapshot-file-download",
+    ),
     path("staff/snapshots/<int:pk>/publish/", staff_views.snapshot_publish_view, name="snapshot-publish"),
     path("staff/build/", staff_views.snapshot_build_view, name="snapshot-build"),
     path("staff/diff/", staff_views.snapshot_diff, name="snapshot-diff"),

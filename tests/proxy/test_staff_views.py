@@ -78,25 +78,40 @@ def test_failed_build_shows_its_errors(as_user, operator, register):
     assert "failed its checks" in body and "AssertionConsumerService" in body
 
 
-def test_diff_lists_added_removed_changed_and_release_changes(as_user, operator, two_snapshots):
+def test_diff_names_services_added_removed_and_changed_with_what_changed(as_user, operator, two_snapshots):
     first, second = two_snapshots
     body = as_user(operator).get(f"/proxy/staff/diff/?a={first.pk}&b={second.pk}").content.decode()
-    added = body.index("Services added")
-    removed = body.index("Services removed")
-    changed = body.index("Services changed")
-    release = body.index("Release rules changed")
-    assert "https://sp3.example.fi/saml" in body[added:removed]
-    assert "https://sp2.example.fi/saml" in body[removed:changed]
-    assert "https://sp1.example.fi/saml" in body[changed:release]
-    assert "learnerId" in body[release:]
+    services = body[body.index("<h2") : body.index("Home organisations")]
+    added, removed, changed = services.index("Added"), services.index("Removed"), services.index("Changed")
+    assert "Service 3" in services[added:removed] and "https://sp3.example.fi/saml" in services[added:removed]
+    assert "Service 2" in services[removed:changed]
+    assert "Service 1" in services[changed:] and "attributes added: learnerId" in services[changed:]
 
 
-def test_manual_rebuild_forces_a_new_snapshot(as_user, operator, two_snapshots):
-    response = as_user(operator).post("/proxy/staff/build/", {"environment": "test"})
-    snapshot = Snapshot.objects.first()
-    assert response.status_code == 302 and snapshot.pk != two_snapshots[1].pk
-    assert snapshot.created_by == operator and snapshot.trigger == "manual rebuild"
-    assert Publication.objects.get(environment="test").snapshot == snapshot
+def test_diff_names_the_home_organisation_and_login_source_that_changed(as_user, operator, register):
+    from tests.proxy.inputs_factory import home_organisation
+
+    register("test", saml_service(n=1), homes=(home_organisation(n=10),))
+    first = snapshot_build(environment="test", trigger="first")
+    register("test", saml_service(n=1), homes=(home_organisation(n=10), home_organisation(n=11)))
+    second = snapshot_build(environment="test", trigger="second")
+    body = as_user(operator).get(f"/proxy/staff/diff/?a={first.pk}&b={second.pk}").content.decode()
+    homes = body[body.index("Home organisations") : body.index("Login sources")]
+    assert "Kunta 11" in homes and "Kunta 10" not in homes
+    sources = body[body.index("Login sources") :]
+    assert "kunta11.inschool.fi" in sources and "Kunta 11" in sources
+    assert "home organisations changed" not in body.lower()
+
+
+def test_manual_rebuild_with_nothing_changed_publishes_nothing_and_says_so(as_user, operator, two_snapshots):
+    response = as_user(operator).post("/proxy/staff/build/", {"environment": "test"}, follow=True)
+    record = Snapshot.objects.first()
+    assert record.status == Snapshot.Status.UNCHANGED and record.created_by == operator
+    assert record.trigger == "manual rebuild" and record.files == {}
+    assert Publication.objects.get(environment="test").snapshot == two_snapshots[1]
+    body = response.content.decode()
+    assert f"No change; snapshot {two_snapshots[1].pk} stays in service." in body
+    assert "Rebuilt by staff" in body and "manual rebuild" not in body
 
 
 def test_rollback_publishes_an_earlier_good_snapshot_and_is_audited(as_user, operator, two_snapshots):
@@ -152,3 +167,17 @@ def test_diff_with_a_malformed_snapshot_number_is_a_400_naming_it(as_user, opera
 
 def test_diff_of_a_snapshot_that_does_not_exist_is_404(as_user, operator, two_snapshots):
     assert as_user(operator).get("/proxy/staff/diff/", {"a": 2**62, "b": two_snapshots[0].pk}).status_code == 404
+
+
+def test_a_build_that_changed_nothing_is_compared_as_the_snapshot_it_kept(as_user, operator, two_snapshots):
+    first, second = two_snapshots
+    client = as_user(operator)
+    client.post("/proxy/staff/build/", {"environment": "test"})
+    record = Snapshot.objects.first()
+    assert record.status == Snapshot.Status.UNCHANGED
+    body = client.get(f"/proxy/staff/diff/?a={second.pk}&b={record.pk}").content.decode()
+    assert "No changes." in body and "Removed" not in body
+    # From the first snapshot: what the second (kept in service) changed, not "everything removed".
+    body = client.get(f"/proxy/staff/diff/?a={first.pk}&b={record.pk}").content.decode()
+    assert "Service 3" in body and "attributes added: learnerId" in body
+    assert "Compare with the snapshot before" not in client.get(f"/proxy/staff/snapshots/{record.pk}/").content.decode()
