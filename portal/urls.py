@@ -14,4 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("register/", views.public_register, name="public-register"),
     path("audit/", audit_log.entry_list, name="audit-log"),
+    # The register's organisation list at its own address, with each membership's state: this
+    # pattern comes before members.urls, so it answers for members:organisation-list too.
+    path("members/organisations/", views.organisation_list, name="organisation-list"),
 ]
