@@ -18,6 +18,7 @@ from accounts.models import User
 from audit.models import Entry
 from contracts.models import MemberRole, Membership
 from contracts.selectors import membership_counts, memberships_of
+from contracts.timeline import TimelineEvent
 from members.models import (
     Invitation,
     LoginSource,
@@ -28,7 +29,7 @@ from members.models import (
     VersionStatus,
 )
 from members.selectors import service_list
-from steering.models import Seat
+from steering.models import ChangeNotice, Reaction, Seat
 from steering.selectors import change_notices_for_member, proposals_for_seat_holder
 
 
@@ -219,3 +220,23 @@ def needs_you(organisations: list[Organisation], pending_changes: list[Any]) -> 
 def steering_dashboard_context(user: User) -> dict[str, Any]:
     seats = Seat.objects.current().filter(holder=user).select_related("group", "organisation")
     return {"seats": seats, "proposals": proposals_for_seat_holder(user)}
+
+
+def change_notice_events(membership: Membership) -> list[TimelineEvent]:
+    """The agreement changes the membership's organisation accepted while it was a member, and the
+    moves to a new version they brought, for the membership timeline (contracts.timeline). One query."""
+    notices = ChangeNotice.objects.filter(
+        organisation_id=membership.organisation_id, reacted_at__gte=membership.created_at, reaction=Reaction.ACCEPTED
+    ).select_related("proposal", "proposal__version")
+    if membership.ended_at is not None:
+        notices = notices.filter(reacted_at__lte=membership.ended_at)
+    return [
+        TimelineEvent(
+            at=notice.reacted_at,
+            kind="change_accepted",
+            label=_("Agreement change accepted"),
+            detail=_("The member accepted the agreement change %(title)s (agreement version %(version)s).")
+            % {"title": notice.proposal.title, "version": notice.proposal.version.number},
+        )
+        for notice in notices
+    ]
