@@ -97,12 +97,15 @@ def membership_timeline(
             kind = "countersigned"
         events.append(TimelineEvent(at=signature.signed_at, kind=kind, label=label, detail=detail))
     for termination in terminations:
-        party = termination.get_given_by_display()
-        ends = {"party": party, "date": _date(termination.ends_on)}
+        by_member = termination.given_by == Party.MEMBER
         if termination.kind == Termination.Kind.NOTICE:
-            label = _("Notice given by the %(party)s") % ends
+            label = _("Notice given by the member") if by_member else _("Notice given by the operator")
         elif termination.kind == Termination.Kind.BREACH:
-            label = _("Terminated for material breach by the %(party)s") % ends
+            label = (
+                _("Terminated for material breach by the member")
+                if by_member
+                else _("Terminated for material breach by the operator")
+            )
         else:
             label = _("Terminated because of the agreement change")
         events.append(
@@ -110,7 +113,8 @@ def membership_timeline(
                 at=termination.created_at,
                 kind="notice",
                 label=label,
-                detail=_("%(label)s; the membership ends on %(date)s.") % {"label": label, "date": ends["date"]},
+                detail=_("%(label)s; the membership ends on %(date)s.")
+                % {"label": label, "date": _date(termination.ends_on)},
             )
         )
         if termination.withdrawn_at is not None:
@@ -119,11 +123,17 @@ def membership_timeline(
                     at=termination.withdrawn_at,
                     kind="notice_withdrawn",
                     label=_("Notice withdrawn"),
-                    detail=_("The %(party)s withdrew its notice.") % ends,
+                    detail=_("The member withdrew its notice.")
+                    if by_member
+                    else _("The operator withdrew its notice."),
                 )
             )
     for breach in breach_notices:
-        label = _("Notice of material breach by the %(party)s") % {"party": breach.get_notified_by_display()}
+        label = (
+            _("Notice of material breach by the member")
+            if breach.notified_by == Party.MEMBER
+            else _("Notice of material breach by the operator")
+        )
         events.append(
             TimelineEvent(
                 at=breach.given_at,

@@ -115,7 +115,7 @@ def needs_you(organisations: list[Organisation], pending_changes: list[Any]) -> 
             tasks.append(
                 Task(
                     text=_(
-                        "%(organisation)s: the %(role)s membership agreement waits for your organisation's signature"
+                        "%(organisation)s, %(role)s: the membership agreement waits for your organisation's signature"
                     )
                     % {"organisation": organisation.name, "role": membership.get_role_display()},
                     url=(
@@ -129,7 +129,7 @@ def needs_you(organisations: list[Organisation], pending_changes: list[Any]) -> 
         for role in organisation.roles_to_sign:
             tasks.append(
                 Task(
-                    text=_("%(organisation)s: the %(role)s membership agreement is not signed yet")
+                    text=_("%(organisation)s, %(role)s: the membership agreement is not signed yet")
                     % {"organisation": organisation.name, "role": role.label},
                     url=(
                         reverse("contracts:membership-sign", args=[organisation.pk, role.value])

@@ -65,7 +65,7 @@ def test_nothing_waiting_says_so(org_a, admin_a, as_user):
 def test_an_unsigned_role_links_the_signatory_to_the_signing_page(org_a, signatory_a, admin_a, as_user):
     (task,) = _tasks(as_user(signatory_a))
     assert task.url == reverse("contracts:membership-sign", args=[org_a.pk, "home_organisation"])
-    assert task.text == "Municipality A: the home organisation membership agreement is not signed yet"
+    assert task.text == "Municipality A, home organisation: the membership agreement is not signed yet"
     # Someone who may not sign is sent to the organisation page instead of a page they cannot use.
     (task,) = _tasks(as_user(admin_a))
     assert task.url == reverse("members:organisation-detail", args=[org_a.pk])
@@ -145,7 +145,7 @@ def test_each_task_is_a_link_with_words_on_the_page(org_a, signatory_a, as_user)
     content = as_user(signatory_a).get(reverse("portal:member-dashboard")).content.decode()
     url = reverse("contracts:membership-sign", args=[org_a.pk, "home_organisation"])
     assert (
-        f'<a href="{url}">Municipality A: the home organisation membership agreement is not signed yet</a>' in content
+        f'<a href="{url}">Municipality A, home organisation: the membership agreement is not signed yet</a>' in content
     )
 
 
