@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import forms as accounts_forms
 from contracts.models import AgreementVersion, TermStart
+from contracts.selectors import STATE_FILTER_CHOICES
 from contracts.services import BREACH_MINIMUM_DAYS
 from widgets import DatePicker
 
@@ -156,3 +157,13 @@ class VerifyForm(forms.Form):
         if not self.errors and not cleaned.get("document") and not cleaned.get("sha256"):
             raise forms.ValidationError(_("Upload the PDF or enter a hash."))
         return cleaned
+
+
+class MembershipStateFilterForm(forms.Form):
+    """The organisation list's filter by membership state (issue 16 item 4)."""
+
+    membership = forms.ChoiceField(label=_("Membership"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [("", _("any")), *STATE_FILTER_CHOICES]

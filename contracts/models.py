@@ -175,11 +175,27 @@ class Membership(models.Model):
         return self.state_on(on) in {self.State.IN_FORCE, self.State.UNDER_NOTICE}
 
     def _signed_by_member(self) -> bool:
-        # Uses prefetched signatures when the caller loaded them (lists), else one query.
+        return self.member_signed_at() is not None
+
+    def member_signed_at(self) -> datetime.datetime | None:
+        """When the member signed the version the membership is on, or None.
+
+        Uses prefetched signatures when the caller loaded them (lists), else one query.
+        """
         cache = getattr(self, "_prefetched_objects_cache", {})
         if "signatures" in cache:
-            return any(s.party == Party.MEMBER and s.version_id == self.version_id for s in cache["signatures"])
-        return self.signatures.filter(party=Party.MEMBER, version_id=self.version_id).exists()
+            times = [
+                s.signed_at for s in cache["signatures"] if s.party == Party.MEMBER and s.version_id == self.version_id
+            ]
+            return min(times, default=None)
+        signature = self.signatures.filter(party=Party.MEMBER, version_id=self.version_id).first()
+        return signature.signed_at if signature else None
+
+    def awaiting_countersignature_since(self, on: datetime.date | None = None) -> datetime.datetime | None:
+        """Since when the member's signature has waited for the operator's, or None if it does not wait."""
+        if self.state_on(on) != self.State.AWAITING_OPERATOR:
+            return None
+        return self.member_signed_at()
 
 
 class Signature(models.Model):

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from contracts.models import AgreementVersion, Membership, Party, Signature
+from contracts.models import AgreementVersion, MemberRole, Membership, Party, Signature
 from contracts.redline import compare_versions
+from members.models import Organisation
+
+# A countersignature that has waited longer than this is shown as overdue to the member and to
+# staff (issue 16: a member waited ten months and nobody could see it).
+COUNTERSIGNATURE_OVERDUE_DAYS = 30
 
 
 def organisation_ids_in_force(*, role: str, on: datetime.date) -> set[int]:
@@ -87,3 +95,116 @@ def version_comparison(version: AgreementVersion) -> dict[str, object]:
     if version.text_en.strip() or (before is not None and before.text_en.strip()):
         languages.append("en")
     return {"before": before, "redlines": compare_versions(before, version, languages=languages)}
+
+
+# --- A membership's state where people look (issue 16 item 4) -------------------------------
+
+# The states an organisation's membership in a role can be in, for filters: the membership's own
+# states, and "not signed" for a registered role with no membership at all.
+NOT_SIGNED = "not_signed"
+STATE_FILTER_CHOICES = [*Membership.State.choices, (NOT_SIGNED, _("not signed"))]
+
+
+@dataclass(frozen=True)
+class RoleStatus:
+    """An organisation's membership in one role as its pages show it."""
+
+    role: MemberRole
+    membership: Membership | None  # None: registered in the role but nothing signed yet
+    state: str  # a Membership.State value or NOT_SIGNED
+    waiting_since: datetime.datetime | None = None  # the member's signature awaiting countersignature
+    overdue: bool = False  # it has waited more than COUNTERSIGNATURE_OVERDUE_DAYS
+
+    @property
+    def label(self) -> str:
+        if self.membership is None:
+            return str(_("not signed"))
+        return str(Membership.State(self.state).label)
+
+    @property
+    def ends_on(self) -> datetime.date | None:
+        return self.membership.ends_on if self.membership else None
+
+
+def _newer_membership() -> Exists:
+    """A later membership of the same organisation in the same role (the one that counts is the newest)."""
+    return Exists(
+        Membership.objects.filter(organisation=OuterRef("organisation"), role=OuterRef("role")).filter(
+            Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+        )
+    )
+
+
+def role_statuses(
+    organisations: Iterable[Organisation], *, on: datetime.date | None = None
+) -> dict[int, list[RoleStatus]]:
+    """{organisation id: its status in each role it has a membership in or is registered for}.
+
+    One per role: the newest membership (an ended one may be followed by a new one; a new one is
+    made only after the old one ended). Two queries whatever the number of organisations.
+    """
+    on = on or timezone.localdate()
+    organisations = list(organisations)
+    grouped = memberships_of(organisation.pk for organisation in organisations) if organisations else {}
+    overdue_before = timezone.now() - datetime.timedelta(days=COUNTERSIGNATURE_OVERDUE_DAYS)
+    result: dict[int, list[RoleStatus]] = {}
+    for organisation in organisations:
+        newest: dict[str, Membership] = {}
+        for membership in sorted(grouped.get(organisation.pk, []), key=lambda m: (m.created_at, m.pk), reverse=True):
+            newest.setdefault(membership.role, membership)
+        registered = {
+            MemberRole.HOME_ORGANISATION: organisation.is_home_organisation,
+            MemberRole.SERVICE_PROVIDER: organisation.is_service_provider,
+        }
+        statuses = []
+        for role in MemberRole:
+            membership = newest.get(role.value)
+            if membership is None:
+                if registered[role]:
+                    statuses.append(RoleStatus(role=role, membership=None, state=NOT_SIGNED))
+                continue
+            waiting_since = membership.awaiting_countersignature_since(on)
+            statuses.append(
+                RoleStatus(
+                    role=role,
+                    membership=membership,
+                    state=membership.state_on(on),
+                    waiting_since=waiting_since,
+                    overdue=waiting_since is not None and waiting_since < overdue_before,
+                )
+            )
+        result[organisation.pk] = statuses
+    return result
+
+
+def organisations_in_state(
+    organisations: QuerySet[Organisation], *, state: str, on: datetime.date | None = None
+) -> QuerySet[Organisation]:
+    """Those of `organisations` with a role whose newest membership is in `state` (the same rule as
+    `Membership.state_on`, in SQL so a list can page through the result)."""
+    on = on or timezone.localdate()
+    if state == NOT_SIGNED:
+
+        def unsigned(role: str) -> Exists:
+            return ~Exists(Membership.objects.filter(organisation=OuterRef("pk"), role=role))
+
+        return organisations.filter(
+            Q(is_home_organisation=True) & unsigned(MemberRole.HOME_ORGANISATION)
+            | Q(is_service_provider=True) & unsigned(MemberRole.SERVICE_PROVIDER)
+        )
+    not_ended = Q(ended_at__isnull=True) & (Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+    pending = not_ended & (Q(in_force_from__isnull=True) | Q(in_force_from__gt=on))
+    member_signed = Exists(
+        Signature.objects.filter(membership=OuterRef("pk"), party=Party.MEMBER, version=OuterRef("version"))
+    )
+    conditions = {
+        Membership.State.AWAITING_MEMBER: pending & ~member_signed,
+        Membership.State.AWAITING_OPERATOR: pending & member_signed,
+        Membership.State.IN_FORCE: not_ended & Q(in_force_from__lte=on, ends_on__isnull=True),
+        Membership.State.UNDER_NOTICE: not_ended & Q(in_force_from__lte=on, ends_on__isnull=False),
+        Membership.State.ENDED: Q(ended_at__isnull=False) | Q(ends_on__lte=on),
+    }
+    if state not in conditions:
+        return organisations.none()
+    matching = Membership.objects.filter(conditions[state]).filter(~_newer_membership())
+    return organisations.filter(pk__in=matching.values("organisation_id"))

@@ -27,6 +27,7 @@ from contracts.models import (
 )
 from contracts.notice import NoKnownTermStart, notice_period_end
 from contracts.pdf import signed_document_for
+from contracts.timeline import membership_timeline, timeline_drawing
 from contracts.verification import verify_hash, verify_pdf
 from members.access import has_role
 from members.models import Organisation, Role
@@ -157,8 +158,11 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     awaiting_operator = party == Party.OPERATOR and state == Membership.State.AWAITING_OPERATOR
     current = AgreementVersion.objects.current() if awaiting_operator else None
     outdated = current is not None and membership.version_id != current.pk
-    signatures = Signature.objects.filter(membership=membership).select_related("version").order_by("signed_at")
-    breach_notices = BreachNotice.objects.filter(membership=membership).select_related("given_by_user")
+    signatures = list(Signature.objects.filter(membership=membership).select_related("version").order_by("signed_at"))
+    breach_notices = list(BreachNotice.objects.filter(membership=membership).select_related("given_by_user"))
+    events = membership_timeline(
+        membership, signatures=signatures, terminations=terminations, breach_notices=breach_notices, on=today
+    )
     return render(
         request,
         "contracts/membership_detail.html",
@@ -171,6 +175,7 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "terminations": terminations,
             "own_notice": own_notice,
             "breach_notices": breach_notices,
+            "timeline": timeline_drawing(events),
             "party": party,
             "can_act": can_act,
             "today": today,

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from audit.models import Entry
-from contracts.models import MemberRole
+from contracts.models import MemberRole, Membership
 from contracts.selectors import membership_counts, memberships_of
-from members.models import Invitation, Organisation, OrganisationRole, ServiceVersion, VersionStatus
+from contracts.timeline import TimelineEvent
+from members.models import (
+    Invitation,
+    LoginSource,
+    Organisation,
+    OrganisationRole,
+    Service,
+    ServiceVersion,
+    VersionStatus,
+)
 from members.selectors import service_list
 from portal.audit_present import entry_rows
-from steering.models import Seat
+from steering.models import ChangeNotice, Reaction, Seat
 from steering.selectors import change_notices_for_member, proposals_for_seat_holder
 
 
@@ -58,10 +74,171 @@ def member_dashboard_context(user: User) -> dict[str, Any]:
         organisation.is_signatory = any(role.role == "signatory" for role in organisation.my_roles)
 
     # Agreement changes the organisation has not answered yet (DESIGN 3.5: every member is informed).
-    pending_changes = change_notices_for_member(user).filter(reaction="pending")
-    return {"organisations": organisations, "pending_changes": pending_changes}
+    pending_changes = list(change_notices_for_member(user).filter(reaction="pending"))
+    return {
+        "organisations": organisations,
+        "pending_changes": pending_changes,
+        "needs_you": needs_you(organisations, pending_changes),
+    }
+
+
+# Certificates of a member's services shown on its dashboard from this many days before expiry.
+DASHBOARD_CERTIFICATE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Task:
+    """One thing on the member's dashboard that waits for the member: what, in words, and where."""
+
+    text: str
+    url: str
+    urgent: bool = False
+
+
+def _days(days: int) -> str:
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+
+def needs_you(organisations: list[Organisation], pending_changes: list[Any]) -> list[Task]:
+    """Everything that waits for the member's organisations (issue 16 item 4): agreements to sign,
+    login sources whose metadata has a problem, services whose certificates expire within
+    DASHBOARD_CERTIFICATE_DAYS, and agreement changes still to decide, with the days left.
+
+    `organisations` come from `member_dashboard_context` (memberships and roles attached). Two
+    queries whatever the number of items.
+    """
+    today = timezone.localdate()
+    tasks: list[Task] = []
+    for organisation in organisations:
+        waiting = [
+            m for m in organisation.agreement_memberships if m.state_on(today) == Membership.State.AWAITING_MEMBER
+        ]
+        for membership in waiting:
+            tasks.append(
+                Task(
+                    text=_(
+                        "%(organisation)s, %(role)s: the membership agreement waits for your organisation's signature"
+                    )
+                    % {"organisation": organisation.name, "role": membership.get_role_display()},
+                    url=(
+                        reverse("contracts:membership-sign", args=[organisation.pk, membership.role])
+                        if organisation.is_signatory
+                        else reverse("contracts:membership-detail", args=[membership.pk])
+                    ),
+                    urgent=True,
+                )
+            )
+        for role in organisation.roles_to_sign:
+            tasks.append(
+                Task(
+                    text=_("%(organisation)s, %(role)s: the membership agreement is not signed yet")
+                    % {"organisation": organisation.name, "role": role.label},
+                    url=(
+                        reverse("contracts:membership-sign", args=[organisation.pk, role.value])
+                        if organisation.is_signatory
+                        else reverse("members:organisation-detail", args=[organisation.pk])
+                    ),
+                    urgent=True,
+                )
+            )
+
+    ids = [organisation.pk for organisation in organisations]
+    now = timezone.now()
+    warn_from = now + datetime.timedelta(days=settings.TRUSTNET_CERTIFICATE_WARNING_DAYS)
+    sources = (
+        LoginSource.objects.filter(organisation_id__in=ids)
+        .filter(Q(metadata_ok=False) | Q(metadata_ok=True, metadata_certificate_expires_at__lte=warn_from))
+        .select_related("organisation")
+        .order_by("organisation__name_fi", "name")
+    )
+    for source in sources:
+        url = reverse("members:organisation-detail", args=[source.organisation_id]) + "#sources-heading"
+        if source.metadata_ok is False:
+            text = _("Login source %(source)s (%(organisation)s): its metadata has a problem: %(problem)s") % {
+                "source": source.name,
+                "organisation": source.organisation.name,
+                "problem": source.metadata_error or _("the metadata could not be read"),
+            }
+        else:
+            text = _(
+                "Login source %(source)s (%(organisation)s): its metadata's signing certificate expires on %(date)s"
+            ) % {
+                "source": source.name,
+                "organisation": source.organisation.name,
+                "date": date_format(timezone.localdate(source.metadata_certificate_expires_at), "SHORT_DATE_FORMAT"),
+            }
+        tasks.append(Task(text=text, url=url, urgent=source.metadata_ok is False))
+
+    horizon = now + datetime.timedelta(days=DASHBOARD_CERTIFICATE_DAYS)
+    services = (
+        Service.objects.filter(provider_id__in=ids, live_version__isnull=False)
+        .filter(
+            Q(live_version__signing_certificate_expires_at__lte=horizon)
+            | Q(live_version__encryption_certificate_expires_at__lte=horizon)
+        )
+        .select_related("live_version", "provider")
+        .order_by("provider__name_fi", "id")
+    )
+    for service in services:
+        version = service.live_version
+        expires_at = min(
+            at for at in (version.signing_certificate_expires_at, version.encryption_certificate_expires_at) if at
+        )
+        expires_on = timezone.localdate(expires_at)
+        names = {"service": version.name, "organisation": service.provider.name}
+        if expires_at <= now:
+            text = _("Service %(service)s (%(organisation)s): a certificate has expired on %(date)s") % {
+                **names,
+                "date": date_format(expires_on, "SHORT_DATE_FORMAT"),
+            }
+        else:
+            text = _("Service %(service)s (%(organisation)s): a certificate expires on %(date)s, in %(days)s") % {
+                **names,
+                "date": date_format(expires_on, "SHORT_DATE_FORMAT"),
+                "days": _days((expires_on - today).days),
+            }
+        tasks.append(Task(text=text, url=reverse("members:service-detail", args=[service.pk]), urgent=True))
+
+    for notice in pending_changes:
+        days_left = (notice.objection_deadline - today).days
+        if days_left < 0:
+            continue  # the time to decide is over; the change applies (DESIGN 3.5)
+        tasks.append(
+            Task(
+                text=_("Agreement change %(title)s (%(organisation)s): %(days)s left to decide, until %(date)s")
+                % {
+                    "title": notice.proposal.title,
+                    "organisation": notice.organisation.name,
+                    "days": _days(days_left),
+                    "date": date_format(notice.objection_deadline, "SHORT_DATE_FORMAT"),
+                },
+                url=reverse("steering:member-change", args=[notice.pk]),
+                urgent=days_left <= 7,
+            )
+        )
+    return tasks
 
 
 def steering_dashboard_context(user: User) -> dict[str, Any]:
     seats = Seat.objects.current().filter(holder=user).select_related("group", "organisation")
     return {"seats": seats, "proposals": proposals_for_seat_holder(user)}
+
+
+def change_notice_events(membership: Membership) -> list[TimelineEvent]:
+    """The agreement changes the membership's organisation accepted while it was a member, and the
+    moves to a new version they brought, for the membership timeline (contracts.timeline). One query."""
+    notices = ChangeNotice.objects.filter(
+        organisation_id=membership.organisation_id, reacted_at__gte=membership.created_at, reaction=Reaction.ACCEPTED
+    ).select_related("proposal", "proposal__version")
+    if membership.ended_at is not None:
+        notices = notices.filter(reacted_at__lte=membership.ended_at)
+    return [
+        TimelineEvent(
+            at=notice.reacted_at,
+            kind="change_accepted",
+            label=_("Agreement change accepted"),
+            detail=_("The member accepted the agreement change %(title)s (agreement version %(version)s).")
+            % {"title": notice.proposal.title, "version": notice.proposal.version.number},
+        )
+        for notice in notices
+    ]

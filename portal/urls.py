@@ -15,4 +15,7 @@ urlpatterns = [
     path("register/", views.public_register, name="public-register"),
     path("audit/", audit_log.entry_list, name="audit-log"),
     path("audit/export.csv", audit_log.entry_export, name="audit-log-export"),
+    # The register's organisation list at its own address, with each membership's state: this
+    # pattern comes before members.urls, so it answers for members:organisation-list too.
+    path("members/organisations/", views.organisation_list, name="organisation-list"),
 ]

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,10 +10,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import member_login_required, operator_required
+from contracts.forms import MembershipStateFilterForm
 from contracts.models import MemberRole
-from contracts.selectors import organisation_ids_in_force
+from contracts.selectors import organisation_ids_in_force, organisations_in_state, role_statuses
 from members import selectors as members_selectors
-from members.access import organisation_ids_of
+from members.access import organisation_ids_of, visible_organisation_ids
+from members.forms import OrganisationFilterForm
 from portal import selectors
 from portal.health import health_report
 from steering.access import holds_seat, seat_holder_required
@@ -85,3 +88,37 @@ def public_register(request: HttpRequest) -> HttpResponse:
     providers = organisation_ids_in_force(role=MemberRole.SERVICE_PROVIDER, on=timezone.localdate())
     services = members_selectors.public_register(provider_ids=providers)
     return render(request, "members/public_register.html", {"services": services})
+
+
+@member_login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    """The organisation list with each membership's state, filterable by it (issue 16 item 4).
+
+    It answers at members' own address (portal.urls comes first in trustnet/urls.py): the list is
+    the register's, but a membership's state is the agreement's knowledge and members may not
+    depend on contracts (DESIGN section 6). Staff see every organisation, a member's user their
+    own. Five queries whatever the page's length.
+    """
+    form = OrganisationFilterForm(request.GET or None)
+    state_form = MembershipStateFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    organisations = members_selectors.organisation_list(
+        search=filters.get("q", ""),
+        kind=filters.get("kind", ""),
+        role=filters.get("role", ""),
+        ids=visible_organisation_ids(request.user),
+    )
+    if state_form.is_valid() and state_form.cleaned_data["membership"]:
+        organisations = organisations_in_state(organisations, state=state_form.cleaned_data["membership"])
+    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    statuses = role_statuses(page.object_list)
+    for organisation in page.object_list:
+        organisation.role_statuses = statuses[organisation.pk]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/organisation_list.html",
+        {"form": form, "state_form": state_form, "page": page, "query": query.urlencode()},
+    )
