@@ -24,7 +24,10 @@ def audit_state(instance: models.Model, fields: Iterable[str] | None = None) -> 
             continue
         if field.name in {"password", "token_hash", "secret", "client_secret_encrypted"}:
             continue
-        state[field.attname] = field.value_from_object(instance)
+        value = field.value_from_object(instance)
+        if isinstance(field, models.FileField):
+            value = value.name if value else ""  # the stored file's name, not the file
+        state[field.attname] = value
     return _json_ready(state)
 
 

@@ -221,7 +221,7 @@ def fill(n_services: int) -> dict:
             for s in range(5)
         )
         sources = LoginSource.objects.bulk_create(
-            LoginSource(organisation=o, kind="wilma", name=f"Wilma {h}", hostname=f"wilma{h}.example.fi")
+            LoginSource(organisation=o, kind="wilma", name=f"Wilma {h}", hostnames=[f"wilma{h}.example.fi"])
             for h, o in enumerate(homes)
         )
         through = LoginSource.schools.through

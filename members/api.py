@@ -108,8 +108,9 @@ class LoginSourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = LoginSource
         fields = [
-            "id", "organisation", "kind", "name", "hostname", "entity_id", "metadata_url", "tenant_id", "issuer",
-            "schools", "metadata_checked_at", "metadata_ok", "metadata_error", "metadata_certificate_expires_at",
+            "id", "organisation", "kind", "name", "environment", "hostnames", "entity_id", "metadata_url",
+            "tenant_id", "issuer", "schools", "metadata_checked_at", "metadata_ok", "metadata_error",
+            "metadata_certificate_expires_at", "flow_name", "promoted_from", "approved_at",
         ]  # fmt: skip
 
 
@@ -273,7 +274,10 @@ class LoginSourceWriteSerializer(serializers.Serializer):
     organisation = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     kind = serializers.ChoiceField(choices=LoginSourceKind.choices)
     name = serializers.CharField(max_length=200)
-    hostname = serializers.CharField(max_length=253, required=False, allow_blank=True)
+    hostnames = serializers.ListField(
+        child=serializers.CharField(max_length=253), required=False, max_length=20,
+        help_text="Wilma: its hostnames (e.g. espoo.inschool.fi); Opinsys: the one organisation name.",
+    )  # fmt: skip
     entity_id = EntityIdField(required=False, allow_blank=True)
     metadata_url = HttpsUrlField(required=False, allow_blank=True)
     tenant_id = serializers.CharField(max_length=64, required=False, allow_blank=True)

@@ -242,7 +242,7 @@ HOME_ORGANISATIONS = {
             ("00571", "Espoonlahden lukio", "upper_secondary"),
         ],
         "sources": [
-            {"kind": "wilma", "name": "Espoon Wilma", "hostname": "espoo.inschool.fi"},
+            {"kind": "wilma", "name": "Espoon Wilma", "hostnames": ["espoo.inschool.fi"]},
             {"kind": "google", "name": "Espoon Google Workspace", "entity_id": "https://accounts.google.com/o/saml2?idpid=C03espoo",
              "metadata_url": "https://edu.espoo.example/saml/google-metadata.xml"},
         ],
@@ -254,7 +254,7 @@ HOME_ORGANISATIONS = {
             ("03622", "Tikkurilan koulu", "basic"),
             ("00633", "Tikkurilan lukio", "upper_secondary"),
         ],
-        "sources": [{"kind": "wilma", "name": "Vantaan Wilma", "hostname": "vantaa.inschool.fi"}],
+        "sources": [{"kind": "wilma", "name": "Vantaan Wilma", "hostnames": ["vantaa.inschool.fi"]}],
     },
     "0211675-2": {
         "codes": ["837"],
@@ -270,7 +270,7 @@ HOME_ORGANISATIONS = {
         # preview of what the register would change (a renamed school, a new one, an office).
         "oid": DEMO_REGISTER_OID,
         "schools": [("03950", "Kvarnbackens skola", "basic"), ("03952", "Näsin koulu", "basic")],
-        "sources": [{"kind": "wilma", "name": "Borgå Wilma", "hostname": "porvoo.inschool.fi"}],
+        "sources": [{"kind": "wilma", "name": "Borgå Wilma", "hostnames": ["porvoo.inschool.fi"]}],
     },
     "0187690-1": {
         "codes": ["564"],

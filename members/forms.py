@@ -171,12 +171,19 @@ class SchoolImportForm(forms.Form):
 
 
 class LoginSourceForm(forms.ModelForm):
+    hostnames_text = forms.CharField(
+        label=_("Hostnames"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Wilma: each hostname of your Wilma on its own line, e.g. espoo.inschool.fi. "
+            "Opinsys: your Opinsys organisation's name, e.g. kirkkonummi."
+        ),
+    )  # fmt: skip
+
     class Meta:
         model = LoginSource
-        fields = ["kind", "name", "hostname", "entity_id", "metadata_url", "tenant_id", "issuer", "schools"]
+        fields = ["kind", "name", "hostnames_text", "entity_id", "metadata_url", "tenant_id", "issuer", "schools"]
         widgets = {"schools": forms.CheckboxSelectMultiple}
         help_texts = {
-            "hostname": _("Wilma only, e.g. espoo.inschool.fi."),
             "entity_id": _("Google Workspace, ADFS and other SAML identity providers."),
             "metadata_url": _("SAML identity providers and Entra ID."),
             "tenant_id": _("Entra ID only."),
@@ -186,6 +193,15 @@ class LoginSourceForm(forms.ModelForm):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["schools"].queryset = School.objects.filter(organisation=organisation)
+        if self.instance.pk:
+            self.fields["hostnames_text"].initial = "\n".join(self.instance.hostnames)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["hostnames"] = [
+            line.strip() for line in (data.pop("hostnames_text", "") or "").splitlines() if line.strip()
+        ]
+        return data
 
 
 class AllowedServicesForm(forms.Form):

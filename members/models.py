@@ -240,17 +240,25 @@ class LoginSourceKind(models.TextChoices):
     SAML = "saml", _("other SAML identity provider")
     ENTRA = "entra", _("Microsoft Entra ID")
     OIDC = "oidc", _("OpenID Connect identity provider")
+    OPINSYS = "opinsys", _("Opinsys")
 
 
 # Which fields each kind of login source needs (DESIGN section 2).
 LOGIN_SOURCE_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
-    LoginSourceKind.WILMA: ("hostname",),
+    LoginSourceKind.WILMA: ("hostnames",),
     LoginSourceKind.GOOGLE: ("entity_id", "metadata_url"),
     LoginSourceKind.ADFS: ("entity_id", "metadata_url"),
     LoginSourceKind.SAML: ("entity_id", "metadata_url"),
     LoginSourceKind.ENTRA: ("tenant_id", "metadata_url"),
     LoginSourceKind.OIDC: ("issuer",),
+    # Opinsys is one national service: the organisation is told apart by its Opinsys organisation
+    # name (the hostname part of <organisation>.opinsys.fi), kept in `hostnames`.
+    LoginSourceKind.OPINSYS: ("hostnames",),
 }
+# Kinds whose attributes the organisation maps onto MPASSid's (Wilma and Opinsys have fixed mappings).
+MAPPED_KINDS = frozenset(
+    {LoginSourceKind.GOOGLE, LoginSourceKind.ADFS, LoginSourceKind.SAML, LoginSourceKind.ENTRA, LoginSourceKind.OIDC}
+)
 
 
 # Kinds whose metadata URL serves SAML IdP metadata (checked by members.services).
@@ -272,12 +280,41 @@ class LoginSource(models.Model):
     environment = models.CharField(
         _("environment"), max_length=20, choices=Environment.choices, default=Environment.TEST, db_index=True
     )
-    hostname = models.CharField(_("Wilma hostname"), max_length=253, blank=True)
+    # Wilma: the hostnames of its Wilma (several when schools use different ones); Opinsys: one name.
+    hostnames = models.JSONField(_("hostnames"), default=list, blank=True)
     entity_id = models.CharField(_("entityID"), max_length=400, blank=True, validators=[validate_entity_id])
     metadata_url = models.URLField(_("metadata URL"), max_length=500, blank=True, validators=[validate_https_url])
     tenant_id = models.CharField(_("tenant ID"), max_length=64, blank=True)
     issuer = models.URLField(_("issuer"), max_length=500, blank=True, validators=[validate_https_url])
     schools = models.ManyToManyField(School, blank=True, related_name="login_sources", verbose_name=_("schools"))
+    # {MPASSid attribute key: {"source": "<the source's attribute or claim>"} or {"value": "<static>"}}
+    # for MAPPED_KINDS (members.login_sources validates it against the attribute catalogue).
+    attribute_mapping = models.JSONField(_("attribute mapping"), default=dict, blank=True)
+    # What the MPASSid login page shows for this source (discovery.json, DESIGN section 5).
+    display_name_fi = models.CharField(_("display name (Finnish)"), max_length=200, blank=True)
+    display_name_sv = models.CharField(_("display name (Swedish)"), max_length=200, blank=True)
+    display_name_en = models.CharField(_("display name (English)"), max_length=200, blank=True)
+    title_fi = models.CharField(_("title (Finnish)"), max_length=200, blank=True)
+    title_sv = models.CharField(_("title (Swedish)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    logo = models.FileField(_("logo"), upload_to="login-source-logos/", max_length=200, blank=True)
+    # The schools listed under it on the login page: those it serves unless some are excluded here.
+    excluded_schools = models.ManyToManyField(
+        School, blank=True, related_name="excluded_from_login_sources", verbose_name=_("schools not listed")
+    )
+    # `urn:mpass.id:authnsource:<flow_name>` selects this source directly (the test link).
+    flow_name = models.SlugField(_("flow name"), max_length=100, unique=True, null=True, blank=True, editable=False)
+    # A production source promoted from a test one (the test source stays), approved by staff;
+    # the proxy sees a source only once it is approved.
+    promoted_from = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="promoted_to",
+        verbose_name=_("promoted from"), editable=False,
+    )  # fmt: skip
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("approved by"),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     # The last check of the metadata at `metadata_url` (members.services.login_source_metadata_check):
     # null `metadata_ok` means not checked since the URL or entityID last changed.
@@ -292,6 +329,12 @@ class LoginSource(models.Model):
         verbose_name = _("login source")
         verbose_name_plural = _("login sources")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(promoted_from__isnull=True) | models.Q(environment="production"),
+                name="members_login_source_promoted_to_production",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
@@ -299,6 +342,25 @@ class LoginSource(models.Model):
     @property
     def uses_saml_metadata(self) -> bool:
         return self.kind in SAML_METADATA_KINDS
+
+    @property
+    def is_checked_remotely(self) -> bool:
+        """Whether a metadata or discovery document is fetched and checked for it."""
+        return self.kind in SAML_METADATA_KINDS or self.kind == LoginSourceKind.OIDC
+
+    @property
+    def hostname(self) -> str:
+        """The first hostname: what the proxy matches a Wilma or Opinsys source by."""
+        return self.hostnames[0] if self.hostnames else ""
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def display_name(self) -> str:
+        language = (get_language() or "fi")[:2]
+        return getattr(self, f"display_name_{language}", "") or self.display_name_fi or self.name
 
     @property
     def expected_entity_id(self) -> str:

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,6 +45,7 @@ from members.models import (
     GrantType,
     Invitation,
     LoginSource,
+    LoginSourceKind,
     MunicipalityCode,
     Office,
     Organisation,
@@ -59,6 +61,7 @@ from members.models import (
     VersionStatus,
     has_control_character,
 )
+from members.oidc_discovery import oidc_discovery_parse, oidc_discovery_url
 from members.oids import validate_oid
 from members.secrets import client_id_generate, client_secret_generate, secret_decrypt, secret_encrypt
 from members.selectors import expiry_horizon
@@ -528,7 +531,48 @@ def schools_import(*, organisation: Organisation, by: User, text: str) -> int:
 
 # ---------------------------------------------------------------- login sources
 
-LOGIN_SOURCE_FIELDS = ("kind", "name", "hostname", "entity_id", "metadata_url", "tenant_id", "issuer")
+LOGIN_SOURCE_FIELDS = ("kind", "name", "hostnames", "entity_id", "metadata_url", "tenant_id", "issuer")
+LOGIN_SOURCE_TEXT_FIELDS = ("name", "entity_id", "metadata_url", "tenant_id", "issuer")
+# A DNS name: labels of letters, digits and hyphens (not at either end), dots between them.
+_HOSTNAME = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+_OPINSYS_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+_TENANT_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+MAX_HOSTNAMES = 20
+
+
+def _hostnames_clean(kind: str, value: Any) -> list[str]:
+    """The hostnames of a Wilma source (several allowed), or the one Opinsys organisation name."""
+    if isinstance(value, str):
+        value = value.splitlines()
+    names = list(dict.fromkeys(str(name).strip().lower().rstrip(".") for name in (value or []) if str(name).strip()))
+    if kind == LoginSourceKind.OPINSYS:
+        if len(names) > 1:
+            raise ValidationError(_("Give one Opinsys organisation name."))
+        if names and not _OPINSYS_NAME.fullmatch(names[0]):
+            raise ValidationError(
+                _("%(name)s is not an Opinsys organisation name: use lower-case letters, digits and hyphens.")
+                % {"name": ascii(names[0][:60])[1:-1]}
+            )
+        return names
+    if len(names) > MAX_HOSTNAMES:
+        raise ValidationError(_("Give at most %(limit)s hostnames.") % {"limit": MAX_HOSTNAMES})
+    for name in names:
+        if not _HOSTNAME.fullmatch(name):
+            raise ValidationError(
+                _("%(name)s is not a hostname (e.g. espoo.inschool.fi: no https://, path or spaces).")
+                % {"name": ascii(name[:60])[1:-1]}
+            )
+    return names
+
+
+def _flow_name(organisation: Organisation, login_source: LoginSource) -> str:
+    """A unique, readable flow name: `urn:mpass.id:authnsource:<flow name>` picks the source."""
+    base = slugify(f"{organisation.name_en or organisation.name_fi} {login_source.kind} {login_source.environment}")
+    base = base[:90].strip("-") or "source"
+    name, number = base, 2
+    while LoginSource.objects.filter(flow_name=name).exclude(pk=login_source.pk).exists():
+        name, number = f"{base}-{number}", number + 1
+    return name
 
 
 @transaction.atomic
@@ -536,24 +580,38 @@ def login_source_save(
     *, organisation: Organisation, by: User, data: Mapping[str, Any], schools: Iterable[School],
     login_source: LoginSource | None = None,
 ) -> LoginSource:  # fmt: skip
-    """Create or update a login source; only the fields its kind uses are kept."""
+    """Create or update a login source; only the fields its kind uses are kept. A new source
+    starts in the test environment, approved at once (DESIGN section 2, lifecycle); production
+    comes by promotion, which staff review."""
     _require_home_organisation(organisation)
     before = None
     if login_source is not None:
         stored = LoginSource.objects.get(pk=login_source.pk)
         before = {**audit_state(stored, LOGIN_SOURCE_FIELDS), "schools": sorted(
             login_source.schools.values_list("code", flat=True))}  # fmt: skip
-    login_source = login_source or LoginSource(organisation=organisation)
+    login_source = login_source or LoginSource(
+        organisation=organisation, environment=Environment.TEST, approved_at=timezone.now(), approved_by=by
+    )
     kind = data.get("kind", login_source.kind)
+    errors: dict[str, str] = {}
+    if kind not in LoginSourceKind.values:
+        raise ValidationError({"kind": _("Choose the kind of login source.")})
     required = LOGIN_SOURCE_REQUIRED_FIELDS.get(kind, ())
-    for name in LOGIN_SOURCE_FIELDS:
+    login_source.kind = kind
+    for name in LOGIN_SOURCE_TEXT_FIELDS:
         value = data.get(name, getattr(login_source, name))
-        if name not in ("kind", "name") and name not in required:
+        if name != "name" and name not in required:
             value = ""
-        setattr(login_source, name, (value or "").strip())
-    errors = {
-        name: _("Required for this kind of login source.") for name in required if not getattr(login_source, name)
-    }
+        setattr(login_source, name, str(value or "").strip())
+    try:
+        hostnames = _hostnames_clean(kind, data.get("hostnames", login_source.hostnames))
+    except ValidationError as error:
+        errors["hostnames"], hostnames = error.messages[0], []
+    login_source.hostnames = hostnames if "hostnames" in required else []
+    errors.update({
+        name: _("Required for this kind of login source.")
+        for name in required if not getattr(login_source, name) and name not in errors
+    })  # fmt: skip
     for name, options in (
         ("metadata_url", {}), ("issuer", {}),
         ("entity_id", {"https": False, "urn": True, "max_length": MAX_ENTITY_ID_LENGTH}),
@@ -564,6 +622,8 @@ def login_source_save(
                 validate_uri(value, **options)
             except ValidationError as error:
                 errors[name] = error.messages[0]
+    if login_source.tenant_id and not _TENANT_ID.fullmatch(login_source.tenant_id) and "tenant_id" not in errors:
+        errors["tenant_id"] = _("The tenant ID is a GUID, e.g. 3feb6bc1-d722-4726-966c-5b58b64df752.")
     if errors:
         raise ValidationError(errors)
     metadata_changed = before is None or any(
@@ -577,9 +637,11 @@ def login_source_save(
         # Keep the stored result: the instance may have been read before a check recorded it.
         for name in METADATA_CHECK_FIELDS:
             setattr(login_source, name, getattr(stored, name))
+    if not login_source.flow_name:
+        login_source.flow_name = _flow_name(organisation, login_source)
     login_source.full_clean()
     login_source.save()
-    if metadata_changed and login_source.uses_saml_metadata:
+    if metadata_changed and login_source.is_checked_remotely:
         from members.tasks import login_source_metadata_check as check_task
 
         check_task.delay_on_commit(login_source.pk)
@@ -589,11 +651,11 @@ def login_source_save(
     login_source.schools.set(schools)
     after = {**audit_state(login_source, LOGIN_SOURCE_FIELDS), "schools": sorted(s.code for s in schools)}
     audit_record(actor=by, action="login_source.save", obj=login_source, before=before, after=after)
-    _register_changed(environment=None, reason="login source changed")
+    _register_changed(environment=login_source.environment, reason="login source changed")
     return login_source
 
 
-METADATA_IDENTITY_FIELDS = ("kind", "metadata_url", "entity_id", "tenant_id")
+METADATA_IDENTITY_FIELDS = ("kind", "metadata_url", "entity_id", "tenant_id", "issuer")
 METADATA_CHECK_FIELDS = ("metadata_checked_at", "metadata_ok", "metadata_error", "metadata_certificate_expires_at")
 
 
@@ -606,8 +668,20 @@ def login_source_metadata_check(*, login_source: LoginSource, by: User | None = 
     transaction; only the recording takes a row lock.
     """
     source = LoginSource.objects.get(pk=login_source.pk)
+    if source.kind == LoginSourceKind.OIDC and source.issuer:
+        # An OIDC source's "metadata" is its discovery document (OpenID Connect Discovery 1.0).
+        url, expected = oidc_discovery_url(source.issuer), source.issuer
+        try:
+            oidc_discovery_parse(metadata_fetch(url), issuer=expected)
+        except ValidationError as error:
+            ok, problem = False, " ".join(str(message) for message in error.messages)
+        else:
+            ok, problem = True, ""
+        return _login_source_metadata_record(
+            pk=source.pk, url=url, expected=expected, ok=ok, problem=problem, expires_at=None, by=by
+        )
     if not source.uses_saml_metadata or not source.metadata_url:
-        raise ValidationError(_("This kind of login source has no SAML metadata to check."))
+        raise ValidationError(_("This kind of login source has no metadata to check."))
     url, expected = source.metadata_url, source.expected_entity_id
     try:
         metadata = idp_metadata_parse(metadata_fetch(url), entity_id=expected)
@@ -625,7 +699,11 @@ def _login_source_metadata_record(
     *, pk: int, url: str, expected: str, ok: bool, problem: str, expires_at: Any, by: User | None
 ) -> LoginSource:
     source = LoginSource.objects.select_for_update().get(pk=pk)
-    if (source.metadata_url, source.expected_entity_id) != (url, expected):
+    if source.kind == LoginSourceKind.OIDC:
+        checked = (oidc_discovery_url(source.issuer), source.issuer)
+    else:
+        checked = (source.metadata_url, source.expected_entity_id)
+    if checked != (url, expected):
         return source  # edited while we fetched: the save scheduled a check of the new values
     before = audit_state(source, METADATA_CHECK_FIELDS)
     source.metadata_checked_at, source.metadata_ok = timezone.now(), ok

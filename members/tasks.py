@@ -4,9 +4,10 @@ request) and warning providers of expiring certificates."""
 from __future__ import annotations
 
 from celery import shared_task
+from django.db.models import Q
 
 from accounts.models import User
-from members.models import SAML_METADATA_KINDS, LoginSource
+from members.models import SAML_METADATA_KINDS, LoginSource, LoginSourceKind
 
 
 @shared_task
@@ -15,7 +16,7 @@ def login_source_metadata_check(login_source_id: int, by_id: int | None = None) 
     from members.services import login_source_metadata_check as check
 
     source = LoginSource.objects.filter(pk=login_source_id).first()
-    if source is None or not source.uses_saml_metadata or not source.metadata_url:
+    if source is None or not source.is_checked_remotely or not (source.metadata_url or source.issuer):
         return None
     by = User.objects.filter(pk=by_id).first() if by_id else None
     return check(login_source=source, by=by).metadata_ok
@@ -26,7 +27,9 @@ def login_sources_metadata_check_all() -> int:
     """Daily: re-check every login source's metadata, so certificate expiry and a provider's
     changes show up without anyone pressing the button. One task per source."""
     ids = list(
-        LoginSource.objects.filter(kind__in=SAML_METADATA_KINDS).exclude(metadata_url="").values_list("pk", flat=True)
+        LoginSource.objects.filter(
+            Q(kind__in=SAML_METADATA_KINDS) & ~Q(metadata_url="") | Q(kind=LoginSourceKind.OIDC) & ~Q(issuer="")
+        ).values_list("pk", flat=True)
     )
     for pk in ids:
         login_source_metadata_check.delay(pk)

@@ -103,6 +103,7 @@ SERVICE_FORM_FIELDS = {
     "acs_endpoints": "acs_text",
     "redirect_uris": "redirect_uris_text",
     "post_logout_redirect_uris": "post_logout_redirect_uris_text",
+    "hostnames": "hostnames_text",
     "grant_types": "refresh_tokens",
 }
 
@@ -356,7 +357,7 @@ def login_source_metadata_check(request: HttpRequest, pk: int, source_pk: int) -
 
     organisation = get_organisation_for_user(request, pk, edit="technical")
     source = get_object_or_404(LoginSource, pk=source_pk, organisation=organisation)
-    if not source.uses_saml_metadata or not source.metadata_url:
+    if not source.is_checked_remotely:
         raise Http404
     check_task.delay_on_commit(source.pk, request.user.pk)
     messages.success(request, _("The metadata check has started; its result is shown below when it is done."))

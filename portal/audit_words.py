@@ -36,6 +36,7 @@ ACTION_GROUPS: dict[str, dict[str, str]] = {
         "service.create": _("Service submitted"),
         "service.change": _("Service change submitted"),
         "service.approve": _("Service approved"),
+        "service.promote": _("Promotion to production requested"),
         "service.reject": _("Service rejected"),
         "service.withdraw": _("Service withdrawn"),
         "service.secret_rotate": _("Client secret renewed"),
@@ -77,6 +78,7 @@ ACTION_GROUPS: dict[str, dict[str, str]] = {
         "seat.update": _("Seat changed"),
         "proposal.create": _("Proposal drafted"),
         "proposal.open": _("Voting opened"),
+        "proposal.remind": _("Reminder to vote sent"),
         "vote.cast": _("Vote cast"),
         "vote.change": _("Vote changed"),
         "proposal.close": _("Voting closed"),
@@ -116,6 +118,7 @@ OBJECT_TYPE_NAMES: dict[str, str] = {
 # Keys that services write beside a model's own fields (`after={"live_version": ...}`), and the
 # names of model fields that have no verbose_name of their own (a test keeps the list complete).
 EXTRA_FIELD_NAMES: dict[str, str] = {
+    "reminded_at": _("reminded at"),
     "abstain_count": _("abstentions"),
     "accepted_at": _("accepted at"),
     "accepted_by": _("accepted by"),

@@ -176,8 +176,9 @@ class School:
 
 @dataclass(frozen=True)
 class LoginSource:
-    """`kind`: wilma, google, adfs, saml, entra, oidc. `identifier` is the hostname, entityID or
-    tenant ID; `metadata_url` where the proxy fetches its metadata; `school_codes` it serves."""
+    """`kind`: wilma, google, adfs, saml, entra, oidc, opinsys. `identifier` is the hostname
+    (Opinsys: the organisation name), entityID, tenant ID or issuer; `metadata_url` where the proxy
+    fetches its metadata; `school_codes` it serves."""
 
     key: str
     kind: str
@@ -185,6 +186,10 @@ class LoginSource:
     name: str = ""
     metadata_url: str = ""
     school_codes: tuple[str, ...] = ()
+    # Wilma: every hostname (the first is `identifier`); `flow_name` picks the source directly
+    # (authnContextClassRef urn:mpass.id:authnsource:<flow_name>).
+    hostnames: tuple[str, ...] = ()
+    flow_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ _LOGIN_SOURCE_IDENTIFIER = {
     LoginSourceKind.SAML: "entity_id",
     LoginSourceKind.ENTRA: "tenant_id",
     LoginSourceKind.OIDC: "issuer",
+    LoginSourceKind.OPINSYS: "hostname",
 }
 
 
@@ -299,8 +300,12 @@ def _home_organisation(organisation: Organisation, in_service: set[str]) -> Home
                 name=source.name,
                 metadata_url=source.metadata_url,
                 school_codes=tuple(school.code for school in source.schools.all()),
+                hostnames=tuple(source.hostnames),
+                flow_name=source.flow_name or "",
             )
             for source in organisation.login_sources.all()
+            # A promoted source reaches the proxy once staff approve it (DESIGN section 2).
+            if source.approved_at is not None
         ),
         schools=tuple(
             School(

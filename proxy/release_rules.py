@@ -246,6 +246,8 @@ def config_json(inputs: ProxyInputs) -> bytes:
                         "name": source.name,
                         "metadata_url": source.metadata_url,
                         "schools": sorted(source.school_codes),
+                        "hostnames": list(source.hostnames),
+                        "flow_name": source.flow_name,
                     }
                     for source in sorted(organisation.login_sources, key=lambda s: s.key)
                 ],

@@ -89,7 +89,7 @@ def test_a_token_reads_its_users_organisations_only(admin_a, org_a, org_b, schoo
 
 
 def test_org_b_token_never_reads_org_a_data(admin_b, org_a, org_b, schools):
-    LoginSource.objects.create(organisation=org_a, kind="wilma", name="A", hostname="a.inschool.fi")
+    LoginSource.objects.create(organisation=org_a, kind="wilma", name="A", hostnames=["a.inschool.fi"])
     _token, key = api_token_create(user=admin_b, name="sync", by=admin_b)
     client = _api(key)
     for url in ("/api/organisations/", "/api/schools/", "/api/login-sources/", "/api/services/"):

@@ -21,7 +21,7 @@ def _client(user):
 def data(org_a, org_b, provider_a, provider_b, make_saml_service, make_oidc_service):
     for organisation, code in ((org_a, "11111"), (org_b, "22222")):
         school = School.objects.create(organisation=organisation, code=code, name="Koulu", school_type="basic")
-        source = LoginSource.objects.create(organisation=organisation, kind="wilma", name="W", hostname="x.fi")
+        source = LoginSource.objects.create(organisation=organisation, kind="wilma", name="W", hostnames=["x.fi"])
         source.schools.add(school)
     return {"a": make_saml_service(provider_a), "b": make_oidc_service(provider_b, approve=False)}
 
@@ -80,7 +80,7 @@ def test_api_lists_run_a_fixed_number_of_queries(operator, url, expected, make_s
             school = School.objects.create(
                 organisation=provider, code=f"{School.objects.count() + 10000 + i:05d}", name="K", school_type="basic"
             )
-            LoginSource.objects.create(organisation=provider, kind="wilma", name="W", hostname="x.fi").schools.add(
+            LoginSource.objects.create(organisation=provider, kind="wilma", name="W", hostnames=["x.fi"]).schools.add(
                 school
             )
 

@@ -139,7 +139,7 @@ def test_login_sources_are_created_changed_and_deleted(technical_a, org_a, org_b
         "organisation": org_a.pk,
         "kind": "wilma",
         "name": "Wilma",
-        "hostname": "a.inschool.fi",
+        "hostnames": ["a.inschool.fi"],
         "schools": ["11111"],
     }
     response = client.post("/api/login-sources/", body, format="json")
@@ -163,10 +163,10 @@ def test_login_sources_are_created_changed_and_deleted(technical_a, org_a, org_b
 
 
 def test_organisation_a_can_never_change_organisation_b_login_sources(technical_a, org_a, org_b):
-    source_b = LoginSource.objects.create(organisation=org_b, kind="wilma", name="B", hostname="b.fi")
-    source_a = LoginSource.objects.create(organisation=org_a, kind="wilma", name="A", hostname="a.fi")
+    source_b = LoginSource.objects.create(organisation=org_b, kind="wilma", name="B", hostnames=["b.fi"])
+    source_a = LoginSource.objects.create(organisation=org_a, kind="wilma", name="A", hostnames=["a.fi"])
     client = _client(technical_a)
-    body = {"organisation": org_b.pk, "kind": "wilma", "name": "X", "hostname": "x.fi"}
+    body = {"organisation": org_b.pk, "kind": "wilma", "name": "X", "hostnames": ["x.fi"]}
     assert client.post("/api/login-sources/", body, format="json").status_code == 403
     assert client.patch(f"/api/login-sources/{source_b.pk}/", {"name": "X"}, format="json").status_code == 404
     assert client.delete(f"/api/login-sources/{source_b.pk}/").status_code == 404

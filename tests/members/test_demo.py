@@ -19,7 +19,7 @@ def test_demo_register_has_every_kind_of_service_and_loads_twice_cleanly(capsys)
     assert (
         School.objects.count(), LoginSource.objects.count(), Service.objects.count(), ServiceVersion.objects.count()
     ) == counts  # fmt: skip
-    assert LoginSource.objects.filter(kind="wilma", hostname="espoo.inschool.fi").exists()
+    assert LoginSource.objects.filter(kind="wilma", hostnames=["espoo.inschool.fi"]).exists()
     assert School.objects.filter(organisation__name_fi="Vantaan kaupunki").count() >= 3
     live = approved_services(environment="production")
     assert {s.protocol for s in live} == {"saml", "oidc"}

@@ -57,7 +57,7 @@ def test_a_school_of_another_organisation_cannot_be_taken_over(org_a, org_b, adm
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"kind": "wilma", "name": "Wilma"}, "hostname"),
+        ({"kind": "wilma", "name": "Wilma"}, "hostnames"),
         ({"kind": "entra", "name": "Entra", "metadata_url": "https://login.microsoftonline.com/x"}, "tenant_id"),
         ({"kind": "adfs", "name": "ADFS", "entity_id": "https://adfs.example.fi"}, "metadata_url"),
         ({"kind": "oidc", "name": "OIDC", "issuer": "http://idp.example.fi"}, "issuer"),
@@ -73,7 +73,7 @@ def test_login_sources_need_the_fields_of_their_kind(org_a, admin_a, data, field
 def test_a_login_source_serves_only_its_organisations_schools(org_a, org_b, admin_a):
     own = School.objects.create(organisation=org_a, code="11111", name="Oma", school_type="basic")
     other = School.objects.create(organisation=org_b, code="22222", name="Vieras", school_type="basic")
-    data = {"kind": "wilma", "name": "Wilma", "hostname": "kunta.inschool.fi", "issuer": "https://dropped.example"}
+    data = {"kind": "wilma", "name": "Wilma", "hostnames": ["kunta.inschool.fi"], "issuer": "https://dropped.example"}
     source = services.login_source_save(organisation=org_a, by=admin_a, data=data, schools=[own])
     assert list(source.schools.all()) == [own] and source.issuer == ""  # fields of other kinds are not kept
     with pytest.raises(ValidationError):
@@ -123,7 +123,7 @@ def test_home_organisation_changes_tell_the_proxy_after_commit(org_a, admin_a, d
         with django_capture_on_commit_callbacks(execute=True):
             school = services.school_save(organisation=org_a, by=admin_a, code="12345", name="K", school_type="basic")
             services.login_source_save(
-                organisation=org_a, by=admin_a, data={"kind": "wilma", "name": "W", "hostname": "a.inschool.fi"},
+                organisation=org_a, by=admin_a, data={"kind": "wilma", "name": "W", "hostnames": ["a.inschool.fi"]},
                 schools=[school],
             )  # fmt: skip
             services.allowed_services_set(organisation=org_a, by=admin_a, services=[])
@@ -133,7 +133,9 @@ def test_home_organisation_changes_tell_the_proxy_after_commit(org_a, admin_a, d
     assert [reason for _env, reason in received] == [
         "school changed", "login source changed", "allowed services changed"
     ]  # fmt: skip
-    assert {env for env, _reason in received} == {None}
+    # A login source belongs to one environment: only that one is rebuilt for it.
+    assert {env for env, reason in received if reason != "login source changed"} == {None}
+    assert {env for env, reason in received if reason == "login source changed"} == {"test"}
 
 
 def test_changes_are_audited_with_the_state_before(org_a, admin_a):

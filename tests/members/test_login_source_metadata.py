@@ -215,13 +215,13 @@ def test_a_result_for_a_url_edited_during_the_fetch_is_dropped(adfs, monkeypatch
 
 
 def test_wilma_sources_have_nothing_to_check(org_a):
-    wilma = LoginSource.objects.create(organisation=org_a, kind="wilma", name="W", hostname="x.inschool.fi")
+    wilma = LoginSource.objects.create(organisation=org_a, kind="wilma", name="W", hostnames=["x.inschool.fi"])
     with pytest.raises(ValidationError):
         services.login_source_metadata_check(login_source=wilma)
 
 
 def test_the_daily_task_checks_every_saml_source(adfs, org_a, remote):
-    LoginSource.objects.create(organisation=org_a, kind="wilma", name="W", hostname="x.inschool.fi")
+    LoginSource.objects.create(organisation=org_a, kind="wilma", name="W", hostnames=["x.inschool.fi"])
     remote(idp_metadata())
     assert login_sources_metadata_check_all.delay().get() == 1
     adfs.refresh_from_db()
@@ -284,7 +284,7 @@ def test_others_cannot_press_the_button(adfs, persona, request, remote, django_c
 
 
 def test_the_button_needs_post_and_a_metadata_source(org_a, technical_a, adfs):
-    wilma = LoginSource.objects.create(organisation=org_a, kind="wilma", name="W", hostname="x.inschool.fi")
+    wilma = LoginSource.objects.create(organisation=org_a, kind="wilma", name="W", hostnames=["x.inschool.fi"])
     client = client_for(technical_a)
     assert client.get(_check_url(adfs)).status_code == 405
     assert client.post(_check_url(wilma)).status_code == 404

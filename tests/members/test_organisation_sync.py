@@ -38,7 +38,7 @@ def porvoo(db):
     pellinki = School.objects.create(
         organisation=organisation, code="03954", oid=PELLINKI, name="Pellingin koulu", school_type="basic"
     )
-    source = LoginSource.objects.create(organisation=organisation, kind="wilma", name="Borgå Wilma", hostname="p.fi")
+    source = LoginSource.objects.create(organisation=organisation, kind="wilma", name="Borgå Wilma", hostnames=["p.fi"])
     source.schools.add(pellinki)
     return organisation
 
@@ -168,7 +168,7 @@ def test_a_school_the_register_moved_here_leaves_the_other_organisations_login_s
 ):
     sipoo = OrganisationFactory(name_fi="Sipoon kunta")
     huhtinen = School.objects.create(organisation=sipoo, code="03953", name="Huhtisen koulu", school_type="basic")
-    source = LoginSource.objects.create(organisation=sipoo, kind="wilma", name="Sipoo Wilma", hostname="s.fi")
+    source = LoginSource.objects.create(organisation=sipoo, kind="wilma", name="Sipoo Wilma", hostnames=["s.fi"])
     source.schools.add(huhtinen)
     register_server.serve_fixture_organisation()
     preview = sync_preview(organisation=porvoo, today=TODAY)

@@ -158,7 +158,7 @@ def test_the_api_refuses_a_school_code_of_non_ascii_digits(org_a, technical_a, c
     body = {"organisation": org_a.pk, "code": code, "name": "Koulu", "school_type": "basic"}
     response = client.post("/api/schools/", body, format="json")
     assert response.status_code == 400 and "code" in response.json()
-    source = {"organisation": org_a.pk, "kind": "wilma", "name": "W", "hostname": "a.inschool.fi", "schools": [code]}
+    source = {"organisation": org_a.pk, "kind": "wilma", "name": "W", "hostnames": ["a.inschool.fi"], "schools": [code]}
     response = client.post("/api/login-sources/", source, format="json")
     assert response.status_code == 400 and "schools" in response.json()
     assert not School.objects.exists()

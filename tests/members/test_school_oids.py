@@ -188,7 +188,7 @@ def test_another_organisations_admin_cannot_add_or_remove_offices(org_a, admin_b
 
 def test_a_closed_school_a_login_source_serves_is_never_deleted(org_a, admin_a, as_user):
     school = _school(org_a, "11111", SCHOOL_OID)
-    source = LoginSource.objects.create(organisation=org_a, kind="wilma", name="Wilma", hostname="x.inschool.fi")
+    source = LoginSource.objects.create(organisation=org_a, kind="wilma", name="Wilma", hostnames=["x.inschool.fi"])
     source.schools.add(school)
     services.school_close(school=school, by=admin_a, on=datetime.date(2026, 7, 31))
     with pytest.raises(ValidationError):

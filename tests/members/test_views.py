@@ -16,7 +16,7 @@ from tests.querycount import assert_queries_pinned
 def world(org_a, org_b, admin_a, provider_b, tech_provider_b, make_saml_service, make_oidc_service):
     """Org B (a provider) with a school, a login source, a live SAML and a pending OIDC service."""
     school = School.objects.create(organisation=org_b, code="54321", name="B-koulu", school_type="basic")
-    source = LoginSource.objects.create(organisation=org_b, kind="wilma", name="Wilma", hostname="b.inschool.fi")
+    source = LoginSource.objects.create(organisation=org_b, kind="wilma", name="Wilma", hostnames=["b.inschool.fi"])
     saml_source = LoginSource.objects.create(
         organisation=org_b,
         kind="saml",
@@ -377,13 +377,13 @@ def test_organisation_detail_query_count_is_pinned(operator, as_user, provider_a
     def grow():
         for i in range(5):
             school = School.objects.create(organisation=org_a, code=f"{70000 + i}", name="K", school_type="basic")
-            source = LoginSource.objects.create(organisation=org_a, kind="wilma", name=f"W{i}", hostname="x.fi")
+            source = LoginSource.objects.create(organisation=org_a, kind="wilma", name=f"W{i}", hostnames=["x.fi"])
             source.schools.add(school)
             make_saml_service(org_a)
 
     make_saml_service(org_a)
     # One of each row first, so every prefetch runs in both measurements.
-    LoginSource.objects.create(organisation=org_a, kind="wilma", name="W", hostname="x.fi").schools.add(
+    LoginSource.objects.create(organisation=org_a, kind="wilma", name="W", hostnames=["x.fi"]).schools.add(
         School.objects.create(organisation=org_a, code="69999", name="K", school_type="basic")
     )
     # 15: the schools' offices are one more prefetch; 16: the memberships' states (contracts' tag).

@@ -135,7 +135,7 @@ def test_home_organisations_in_force_with_login_sources_schools_and_allow_list(o
     source = register.login_source_save(
         organisation=home,
         by=operator,
-        data={"kind": LoginSourceKind.WILMA, "name": "Espoon Wilma", "hostname": "espoo.inschool.fi"},
+        data={"kind": LoginSourceKind.WILMA, "name": "Espoon Wilma", "hostnames": ["espoo.inschool.fi"]},
         schools=[school],
     )
     register.allowed_services_set(organisation=home, by=operator, services=[allowed])
