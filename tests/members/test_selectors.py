@@ -60,7 +60,9 @@ def test_home_organisations_register_runs_seven_queries_whatever_the_number(oper
             school = School.objects.create(
                 organisation=organisation, code=f"{offset + i:05d}", name="Koulu", school_type="basic"
             )
-            source = LoginSource.objects.create(organisation=organisation, kind="wilma", name="Wilma", hostnames=["x.fi"])
+            source = LoginSource.objects.create(
+                organisation=organisation, kind="wilma", name="Wilma", hostnames=["x.fi"]
+            )
             source.schools.add(school)
             organisation.allowed_services.add(service)
 
