@@ -24,7 +24,7 @@ DESKTOP = {"width": 1280, "height": 800}
 # link that would end the session.
 _NOT_PAGES = re.compile(
     r"^/(admin/|media/|static/|language/|accounts/logout/|proxy/(test|production)/|dev/|api/(?!docs/))"
-    r"|\.(pdf|xml|json|yaml|csv|ics|pem)$|/export/|/pdf/|/minutes"
+    r"|\.(pdf|xml|json|yaml|csv|ics|pem)$|/export/|/pdf/|/minutes|/download$"
 )
 # The widest element that reaches past the right edge (to say what to fix, not only where).
 _OVERFLOW = """() => {
