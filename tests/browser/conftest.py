@@ -184,19 +184,24 @@ def _current_totp_code() -> str:
     return format_hotp_value(hotp_value(TEST_TOTP_SECRET, int(time.time()) // 30))
 
 
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA rules on the current page: its serious and critical violations."""
+    # Evaluated, not added as an inline <script>: the site's CSP refuses inline scripts.
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    return [
+        {"rule": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def assert_accessible(page, name: str) -> None:
     """axe-core's WCAG 2.1 A/AA rules: no serious or critical violation. Also keeps a screenshot."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    # Evaluated, not added as an inline <script>: the site's CSP refuses inline scripts.
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
-    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    report = [
-        {"rule": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]}
-        for v in bad
-    ]
-    assert not bad, f"{name}: {json.dumps(report, indent=1)}"
+    report = axe_violations(page)
+    assert not report, f"{name}: {json.dumps(report, indent=1)}"
 
 
 def tab_to(page, locator, *, max_presses: int = 150) -> None:
