@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from members.attributes import (
     OID_RE,
     SCHOOL_CODE_RE,
     STATIC_VALUE_KEYS,
+    Attribute,
     role_by_name,
     validate_role_value,
 )
@@ -95,6 +97,15 @@ CLAIM_SUGGESTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "role": ("roles",),
         "class": ("groups",),
     },
+}
+
+
+# What a static value looks like, shown beside the field.
+STATIC_VALUE_EXAMPLES: dict[str, str] = {
+    "schoolCode": "12345",
+    "role": "Opettaja",
+    "classLevel": "7",
+    "learningMaterialsCharge": "0;12345",
 }
 
 
@@ -253,3 +264,30 @@ def mapping_missing_keys(login_source: HasMapping) -> list[str]:
 
 def is_fixed(kind: str) -> bool:
     return kind in FIXED_MAPPINGS
+
+
+@dataclass(frozen=True)
+class MappingRow:
+    """One mapped attribute as the pages show it: where its value comes from (`form` is "source",
+    "value" or "" when not mapped) and whether every source must deliver it."""
+
+    attribute: Attribute
+    mandatory: bool
+    form: str
+    text: str
+
+    @property
+    def is_missing(self) -> bool:
+        return self.mandatory and not self.form
+
+
+def mapping_rows(login_source: HasMapping) -> list[MappingRow]:
+    """Every mapped attribute, in the catalogue's order, with its effective mapping."""
+    mapping = effective_mapping(login_source)
+    rows = []
+    for key in MAPPED_ATTRIBUTE_KEYS:
+        entry = mapping.get(key, {})
+        form = SOURCE if entry.get(SOURCE) else VALUE if entry.get(VALUE) else ""
+        text = entry.get(form, "") if form else ""
+        rows.append(MappingRow(ATTRIBUTES[key], key in MANDATORY_MAPPED_KEYS, form, text))
+    return rows
