@@ -619,13 +619,13 @@ class LoginSourceMappingForm(forms.Form):
             entry = mapping.get(key, {})
             hints = [f"{capfirst(ATTRIBUTES[key].description)}."]
             if suggestions.get(key):
-                hints.append(_("Common names: %(names)s") % {"names": ", ".join(suggestions[key])})
+                hints.append(_("Common names: %(names)s.") % {"names": ", ".join(suggestions[key])})
             if key in STATIC_VALUE_KEYS:
                 self.fields[f"{key}_from"] = forms.ChoiceField(
                     label=_("Comes from"), choices=MAPPING_FROM_CHOICES, widget=forms.RadioSelect,
                     initial=VALUE if entry.get(VALUE) else SOURCE, required=False,
                 )  # fmt: skip
-                hints.append(_("Static value, e.g. %(example)s") % {"example": STATIC_VALUE_EXAMPLES[key]})
+                hints.append(_("Static value, e.g. %(example)s.") % {"example": STATIC_VALUE_EXAMPLES[key]})
             self.fields[key] = forms.CharField(
                 label=_("Attribute or claim name, or the static value") if key in STATIC_VALUE_KEYS
                 else _("Attribute or claim name"),
