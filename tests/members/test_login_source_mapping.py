@@ -256,3 +256,17 @@ def test_put_on_the_login_source_itself_stays_refused(source_a, technical_a):
 def test_staff_set_any_organisations_mapping_by_api(source_a, operator):
     response = api_client_for(operator).put(api_url(source_a), full_mapping(), format="json")
     assert response.status_code == 200
+
+
+def test_the_api_list_of_login_sources_with_their_mappings_takes_no_query_per_source(source_a, technical_a, org_a):
+    from tests.querycount import assert_queries_pinned
+
+    def grow():
+        for number in range(5):
+            source = make_source(org_a, "google" if number % 2 else "wilma")
+            if source.kind == "google":
+                services.login_source_mapping_set(login_source=source, mapping=full_mapping(), by=technical_a)
+
+    client = api_client_for(technical_a)
+    client.get("/api/login-sources/")  # the token's first use is recorded once
+    assert_queries_pinned(client, "/api/login-sources/", grow=grow, expected=5)
