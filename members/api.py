@@ -25,7 +25,13 @@ from rest_framework.response import Response
 from accounts.models import User
 from members import services
 from members.access import can_edit_technical, visible_organisation_ids
-from members.attributes import ATTRIBUTES
+from members.attribute_mapping import (
+    MAX_SOURCE_NAME_LENGTH,
+    MAX_STATIC_VALUE_LENGTH,
+    effective_mapping,
+    mapping_missing_keys,
+)
+from members.attributes import ATTRIBUTES, MANDATORY_MAPPED_KEYS, MAPPED_ATTRIBUTE_KEYS
 from members.certificates import MAX_CERTIFICATE_CHARS
 from members.metadata import MAX_ACS_ENDPOINTS, MAX_CERTIFICATES_PER_USE, metadata_parse
 from members.models import (
@@ -102,16 +108,56 @@ class SchoolSerializer(serializers.ModelSerializer):
         fields = ["id", "organisation", "code", "oid", "name", "school_type", "closed_on", "offices"]
 
 
+class MappingEntrySerializer(serializers.Serializer):
+    """One attribute's mapping: the source's attribute or claim, or a static value (not both)."""
+
+    source = serializers.CharField(
+        required=False, max_length=MAX_SOURCE_NAME_LENGTH,
+        help_text="The name of the source's attribute or claim (a simple name, an OID, a URN or a URI).",
+    )  # fmt: skip
+    value = serializers.CharField(
+        required=False, max_length=MAX_STATIC_VALUE_LENGTH,
+        help_text="One static value for every user (school code, role, class level or learning-materials charge).",
+    )  # fmt: skip
+
+
+class LoginSourceMappingSerializer(serializers.Serializer):
+    """The attribute mapping, keyed by MPASSid attribute (members/attributes.py). Used for the schema:
+    the body is checked by members.attribute_mapping, whose errors are keyed the same way."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            key: MappingEntrySerializer(
+                required=key in MANDATORY_MAPPED_KEYS, help_text=f"{ATTRIBUTES[key].label_en} ({key})"
+            )
+            for key in MAPPED_ATTRIBUTE_KEYS
+        }
+
+
 class LoginSourceSerializer(serializers.ModelSerializer):
     schools = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    # The mapping the proxy uses: Wilma's and Opinsys' fixed one, else the stored one.
+    attribute_mapping = serializers.SerializerMethodField()
+    mapping_missing = serializers.SerializerMethodField(
+        help_text="Mandatory MPASSid attributes not yet mapped (production needs none missing)."
+    )
 
     class Meta:
         model = LoginSource
         fields = [
             "id", "organisation", "kind", "name", "environment", "hostnames", "entity_id", "metadata_url",
             "tenant_id", "issuer", "schools", "metadata_checked_at", "metadata_ok", "metadata_error",
-            "metadata_certificate_expires_at", "flow_name", "promoted_from", "approved_at",
+            "metadata_certificate_expires_at", "flow_name", "promoted_from", "approved_at", "attribute_mapping",
+            "mapping_missing",
         ]  # fmt: skip
+
+    @extend_schema_field(LoginSourceMappingSerializer)
+    def get_attribute_mapping(self, source: LoginSource) -> dict[str, dict[str, str]]:
+        return effective_mapping(source)
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(MAPPED_ATTRIBUTE_KEYS))))
+    def get_mapping_missing(self, source: LoginSource) -> list[str]:
+        return mapping_missing_keys(source)
 
 
 class ServiceVersionSerializer(serializers.ModelSerializer):
@@ -527,6 +573,23 @@ class LoginSourceViewSet(viewsets.ModelViewSet):
         require_technical(request.user, source.organisation_id)
         services.login_source_delete(login_source=source, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # Login sources: attribute mapping (issue 14)
+    @extend_schema(
+        request=LoginSourceMappingSerializer,
+        responses={200: LoginSourceSerializer},
+        description="Replace the attribute mapping of a Google, ADFS, SAML, Entra ID or OIDC login source. "
+        "Errors are keyed by MPASSid attribute; Wilma and Opinsys sources have fixed mappings and are refused.",
+    )
+    # Only this route takes PUT: the source itself is changed by PATCH through the service.
+    @action(detail=True, methods=["put"], url_path="mapping", pagination_class=None,
+            http_method_names=["put", "options"])  # fmt: skip
+    def mapping(self, request: Request, pk: str | None = None) -> Response:
+        source = self.get_object()
+        require_technical(request.user, source.organisation_id)
+        with service_errors():
+            services.login_source_mapping_set(login_source=source, mapping=request.data, by=request.user)
+        return Response(LoginSourceSerializer(self.get_queryset().get(pk=source.pk)).data)
 
 
 class ServiceViewSet(viewsets.ModelViewSet):

@@ -202,3 +202,20 @@ def validate_role_value(value: str) -> None:
             params={"name": name[:60], "code": code},
             code="role_mismatch",
         )
+
+
+# ---------------------------------------------------------------- a login source's attribute mapping
+
+# The attributes a login source's attribute mapping fills (DESIGN section 2: learner number, roles,
+# school codes, groups, class levels, learning-materials charge, nickname and names), in the
+# catalogue's order; the proxy derives the others (school names, education provider) from these.
+MAPPED_ATTRIBUTE_KEYS: tuple[str, ...] = tuple(
+    key for key in ATTRIBUTES
+    if key in {"learnerId", "givenName", "nickname", "surname", "schoolCode", "class", "classLevel",
+               "learningMaterialsCharge", "role"}
+)  # fmt: skip
+# What every login source must deliver before it can go to production.
+MANDATORY_MAPPED_KEYS: frozenset[str] = frozenset({"givenName", "surname", "schoolCode", "role", "learnerId"})
+# Attributes that may be one static value for every user of a source (e.g. the one school code of a
+# single-school source); the others differ from user to user, so they come from the source.
+STATIC_VALUE_KEYS: frozenset[str] = frozenset({"schoolCode", "role", "classLevel", "learningMaterialsCharge"})

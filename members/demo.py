@@ -502,3 +502,65 @@ def load_promotions(*, report: Callable[[str], None]) -> None:
         created = services.service_promote(service=test_service, by=None, data=changes)
         services.service_approve(version=created.version, by=None)
         report(f"Promoted to production: {created.version.name_fi}")
+
+
+# ---------------------------------------------------------------- login sources: attribute mapping (issue 14)
+
+_CLAIMS = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/"
+_MS_CLAIMS = "http://schemas.microsoft.com/ws/2008/06/identity/claims/"
+# A realistic mapping per kind of source: Entra ID and ADFS send claim URIs (a custom claim under
+# Entra's default namespace), Google Workspace the SAML attribute names its admin chose, an OIDC
+# provider its own claims.
+DEMO_MAPPINGS: dict[str, dict[str, dict[str, str]]] = {
+    "entra": {
+        "learnerId": {"source": f"{_CLAIMS}employeeid"},
+        "givenName": {"source": f"{_CLAIMS}givenname"},
+        "surname": {"source": f"{_CLAIMS}surname"},
+        "schoolCode": {"source": f"{_CLAIMS}department"},
+        "class": {"source": f"{_MS_CLAIMS}groups"},
+        "classLevel": {"source": f"{_CLAIMS}jobtitle"},
+        "role": {"source": f"{_MS_CLAIMS}role"},
+    },
+    "google": {
+        "learnerId": {"source": "employeeId"},
+        "givenName": {"source": "firstName"},
+        "surname": {"source": "lastName"},
+        "schoolCode": {"source": "costCenter"},
+        "class": {"source": "groups"},
+        "role": {"source": "employeeType"},
+    },
+    "adfs": {
+        "learnerId": {"source": f"{_CLAIMS}employeeid"},
+        "givenName": {"source": f"{_CLAIMS}givenname"},
+        "surname": {"source": f"{_CLAIMS}surname"},
+        "schoolCode": {"source": f"{_CLAIMS}department"},
+        "class": {"source": "http://schemas.xmlsoap.org/claims/Group"},
+        "learningMaterialsCharge": {"source": "http://tampere.fi/claims/learningmaterialscharge"},
+        "role": {"source": f"{_MS_CLAIMS}role"},
+    },
+    "oidc": {
+        "learnerId": {"source": "learner_id"},
+        "givenName": {"source": "given_name"},
+        "surname": {"source": "family_name"},
+        "nickname": {"source": "nickname"},
+        "schoolCode": {"source": "school_code"},
+        "class": {"source": "groups"},
+        "role": {"source": "roles"},
+    },
+}
+
+
+def load_login_source_mappings(*, report: Callable[[str], None]) -> None:
+    """Give every demo source of a mapped kind a full attribute mapping (a source that serves one
+    school gets its school code as a static value). Sources already mapped are left alone."""
+    mapped = 0
+    for source in LoginSource.objects.filter(kind__in=list(DEMO_MAPPINGS), attribute_mapping={}).prefetch_related(
+        "schools"
+    ):
+        mapping = dict(DEMO_MAPPINGS[source.kind])
+        schools = list(source.schools.all())
+        if len(schools) == 1:
+            mapping["schoolCode"] = {"value": schools[0].code}
+        services.login_source_mapping_set(login_source=source, mapping=mapping, by=None)
+        mapped += 1
+    report(f"Login sources given an attribute mapping: {mapped}")

@@ -16,7 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from csv_files import csv_decode
-from members.attributes import ATTRIBUTES
+from members.attribute_mapping import (
+    CLAIM_SUGGESTIONS,
+    MAX_STATIC_VALUE_LENGTH,
+    SOURCE,
+    STATIC_VALUE_EXAMPLES,
+    VALUE,
+    effective_mapping,
+)
+from members.attributes import ATTRIBUTES, MANDATORY_MAPPED_KEYS, MAPPED_ATTRIBUTE_KEYS, STATIC_VALUE_KEYS
 from members.metadata import MAX_ACS_ENDPOINTS, MAX_CERTIFICATES_PER_USE
 from members.models import (
     MUNICIPALITY_CODE_PATTERN,
@@ -588,3 +596,62 @@ class SecretRotateForm(forms.Form):
             "Until then the proxy accepts both, so you can switch your service to the new secret without an outage."
         ),
     )
+
+
+# ---------------------------------------------------------------- login sources: attribute mapping (issue 14)
+
+MAPPING_FROM_CHOICES = [
+    (SOURCE, _("From the source's attribute or claim")),
+    (VALUE, _("A static value, the same for every user")),
+]
+
+
+class LoginSourceMappingForm(forms.Form):
+    """One row per mapped attribute: where its value comes from, and the attribute's or claim's
+    name or the static value. It only collects the mapping; the service checks it
+    (members.attribute_mapping), so the form and the API say the same."""
+
+    def __init__(self, *args: Any, login_source: LoginSource, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        mapping = effective_mapping(login_source)
+        suggestions = CLAIM_SUGGESTIONS.get(login_source.kind, {})
+        for key in MAPPED_ATTRIBUTE_KEYS:
+            entry = mapping.get(key, {})
+            hints = [f"{capfirst(ATTRIBUTES[key].description)}."]
+            if suggestions.get(key):
+                hints.append(_("Common names: %(names)s.") % {"names": ", ".join(suggestions[key])})
+            if key in STATIC_VALUE_KEYS:
+                self.fields[f"{key}_from"] = forms.ChoiceField(
+                    label=_("Comes from"), choices=MAPPING_FROM_CHOICES, widget=forms.RadioSelect,
+                    initial=VALUE if entry.get(VALUE) else SOURCE, required=False,
+                )  # fmt: skip
+                hints.append(_("Static value, e.g. %(example)s.") % {"example": STATIC_VALUE_EXAMPLES[key]})
+            self.fields[key] = forms.CharField(
+                label=_("Attribute or claim name, or the static value") if key in STATIC_VALUE_KEYS
+                else _("Attribute or claim name"),
+                required=False, max_length=MAX_STATIC_VALUE_LENGTH, initial=entry.get(SOURCE) or entry.get(VALUE, ""),
+                help_text=" ".join(hints),
+            )  # fmt: skip
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The fields grouped by attribute, for the page's one fieldset per attribute."""
+        return [
+            {
+                "attribute": ATTRIBUTES[key],
+                "mandatory": key in MANDATORY_MAPPED_KEYS,
+                "from_field": self[f"{key}_from"] if f"{key}_from" in self.fields else None,
+                "text_field": self[key],
+            }
+            for key in MAPPED_ATTRIBUTE_KEYS
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        mapping = {}
+        for key in MAPPED_ATTRIBUTE_KEYS:
+            text = (data.get(key) or "").strip()
+            if text:
+                form = data.get(f"{key}_from") or SOURCE
+                mapping[key] = {form if form in (SOURCE, VALUE) else SOURCE: text}
+        data["mapping"] = mapping
+        return data

@@ -288,7 +288,7 @@ class LoginSource(models.Model):
     issuer = models.URLField(_("issuer"), max_length=500, blank=True, validators=[validate_https_url])
     schools = models.ManyToManyField(School, blank=True, related_name="login_sources", verbose_name=_("schools"))
     # {MPASSid attribute key: {"source": "<the source's attribute or claim>"} or {"value": "<static>"}}
-    # for MAPPED_KINDS (members.login_sources validates it against the attribute catalogue).
+    # for MAPPED_KINDS (members.attribute_mapping validates it against the attribute catalogue).
     attribute_mapping = models.JSONField(_("attribute mapping"), default=dict, blank=True)
     # What the MPASSid login page shows for this source (discovery.json, DESIGN section 5).
     display_name_fi = models.CharField(_("display name (Finnish)"), max_length=200, blank=True)

@@ -29,6 +29,7 @@ from audit.services import audit_record, audit_state
 from csv_files import csv_cell_unescape
 from emails.sending import email_queue, email_queue_to_users
 from members.access import has_role, users_with_role
+from members.attribute_mapping import attribute_mapping_clean
 from members.attributes import ATTRIBUTES
 from members.certificates import certificate_describe, certificate_parse, normalise_certificate
 from members.membership import SERVICE_PROVIDER, membership_in_force
@@ -37,6 +38,7 @@ from members.metadata_fetch import metadata_fetch
 from members.models import (
     EDUCATION_PROVIDER_KINDS,
     LOGIN_SOURCE_REQUIRED_FIELDS,
+    MAPPED_KINDS,
     SCHOOL_CODE_PATTERN,
     SECRET_AUTH_METHODS,
     AuthMethod,
@@ -1602,3 +1604,29 @@ def organisation_role_grant(*, user: User, organisation: Organisation, role: str
     if created:
         audit_record(actor=by, action="accounts.role.grant", obj=granted, after=audit_state(granted))
     return granted
+
+
+# ---------------------------------------------------------------- login sources: attribute mapping (issue 14)
+
+
+@transaction.atomic
+def login_source_mapping_set(*, login_source: LoginSource, mapping: Any, by: User) -> LoginSource:
+    """Store the login source's attribute mapping (members.attribute_mapping checks it).
+
+    Raises ValidationError keyed by MPASSid attribute key; nothing is stored then. Wilma and
+    Opinsys sources have fixed mappings and are refused.
+    """
+    source = LoginSource.objects.select_for_update().get(pk=login_source.pk)
+    if source.kind not in MAPPED_KINDS:
+        raise ValidationError(_("This kind of login source has a fixed attribute mapping: there is nothing to map."))
+    school_codes = set(School.objects.filter(organisation_id=source.organisation_id).values_list("code", flat=True))
+    clean, errors = attribute_mapping_clean(mapping, kind=source.kind, school_codes=school_codes)
+    if errors:
+        raise ValidationError({key: [message] for key, message in errors.items()})
+    before = {"attribute_mapping": source.attribute_mapping}
+    source.attribute_mapping = clean
+    source.save(update_fields=["attribute_mapping"])
+    audit_record(actor=by, action="login_source.mapping", obj=source, before=before, after={"attribute_mapping": clean})
+    _register_changed(environment=source.environment, reason="login source attribute mapping changed")
+    login_source.attribute_mapping = clean
+    return source

@@ -55,4 +55,10 @@ urlpatterns = [
     path("roles/<int:pk>/revoke/", views.role_revoke, name="role-revoke"),
     path("staff/team/", views.staff_team, name="staff-team"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    # Login sources: attribute mapping (issue 14)
+    path(
+        "members/organisations/<int:pk>/login-sources/<int:source_pk>/mapping/",
+        views.login_source_mapping,
+        name="login-source-mapping",
+    ),
 ]

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,12 +33,14 @@ from members.access import (
     has_role,
     visible_organisation_ids,
 )
+from members.attribute_mapping import is_fixed
 from members.certificates import CertificateInfo, certificate_describe
 from members.forms import (
     AllowedServicesForm,
     InvitationForm,
     InvitationSignupForm,
     LoginSourceForm,
+    LoginSourceMappingForm,
     MemberOrganisationForm,
     OfficeForm,
     OrganisationFilterForm,
@@ -892,3 +894,30 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("mfa_activate_totp")
         return redirect("portal:dashboard")
     return render(request, "members/invitation_signup.html", {"invitation": invitation, "form": form})
+
+
+# ---------------------------------------------------------------- login sources: attribute mapping (issue 14)
+
+
+@member_login_required
+def login_source_mapping(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    """Which of the source's attributes or claims carry each MPASSid attribute. Wilma and Opinsys
+    have fixed mappings, shown read-only."""
+    organisation = get_organisation_for_user(request, pk, edit="technical")
+    source = get_object_or_404(LoginSource, pk=source_pk, organisation=organisation)
+    context: dict[str, Any] = {"organisation": organisation, "login_source": source, "title": _("Attribute mapping")}
+    if is_fixed(source.kind):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        return render(request, "members/login_source_mapping.html", {**context, "fixed": True})
+    form = LoginSourceMappingForm(request.POST or None, login_source=source)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mapping = form.cleaned_data["mapping"]
+            services.login_source_mapping_set(login_source=source, mapping=mapping, by=request.user)
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            messages.success(request, _("Attribute mapping saved."))
+            return redirect("members:login-source-mapping", pk=organisation.pk, source_pk=source.pk)
+    return render(request, "members/login_source_mapping.html", {**context, "form": form, "rows": form.rows()})

@@ -31,6 +31,7 @@ ACTION_GROUPS: dict[str, dict[str, str]] = {
         "login_source.save": _("Login source saved"),
         "login_source.metadata_check": _("Login source metadata checked"),
         "login_source.delete": _("Login source removed"),
+        "login_source.mapping": _("Login source attribute mapping saved"),
     },
     _("Services"): {
         "service.create": _("Service submitted"),

@@ -206,6 +206,8 @@ def _source_details(old: dict, new: dict) -> list[str]:
         old.get("schools", []), new.get("schools", []),
         added=_("schools served added: %(values)s"), removed=_("schools served removed: %(values)s"),
     )  # fmt: skip
+    if old.get("attribute_mapping", {}) != new.get("attribute_mapping", {}):
+        details.append(_("attribute mapping changed"))
     return details
 
 

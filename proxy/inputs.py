@@ -190,6 +190,9 @@ class LoginSource:
     # (authnContextClassRef urn:mpass.id:authnsource:<flow_name>).
     hostnames: tuple[str, ...] = ()
     flow_name: str = ""
+    # Its effective attribute mapping (members.attribute_mapping), in the catalogue's order:
+    # (MPASSid attribute key, "source" or "value", the attribute's name or the static value).
+    attribute_mapping: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

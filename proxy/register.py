@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from contracts.models import MemberRole
 from contracts.selectors import organisation_ids_ended, organisation_ids_in_force
+from members.attribute_mapping import effective_mapping
 from members.attributes import ATTRIBUTES
 from members.models import Contact as RegisteredContact
 from members.models import LoginSourceKind, Organisation, PreviousClientSecret, ServiceVersion
@@ -302,6 +303,11 @@ def _home_organisation(organisation: Organisation, in_service: set[str]) -> Home
                 school_codes=tuple(school.code for school in source.schools.all()),
                 hostnames=tuple(source.hostnames),
                 flow_name=source.flow_name or "",
+                attribute_mapping=tuple(
+                    (key, form, text)
+                    for key, entry in effective_mapping(source).items()
+                    for form, text in entry.items()
+                ),
             )
             for source in organisation.login_sources.all()
             # A promoted source reaches the proxy once staff approve it (DESIGN section 2).

@@ -248,6 +248,8 @@ def config_json(inputs: ProxyInputs) -> bytes:
                         "schools": sorted(source.school_codes),
                         "hostnames": list(source.hostnames),
                         "flow_name": source.flow_name,
+                        # {MPASSid attribute key: {"source": name} or {"value": static value}}
+                        "attribute_mapping": {key: {form: text} for key, form, text in source.attribute_mapping},
                     }
                     for source in sorted(organisation.login_sources, key=lambda s: s.key)
                 ],

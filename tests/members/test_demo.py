@@ -26,3 +26,14 @@ def test_demo_register_has_every_kind_of_service_and_loads_twice_cleanly(capsys)
     assert approved_services(environment="test")
     assert ServiceVersion.objects.filter(status=VersionStatus.PENDING, service__live_version__isnull=False).exists()
     assert ServiceVersion.objects.filter(status=VersionStatus.REJECTED).exclude(rejection_reason="").exists()
+
+
+def test_every_demo_source_of_a_mapped_kind_has_a_full_attribute_mapping(capsys):
+    from members.attribute_mapping import mapping_missing_keys
+    from members.models import MAPPED_KINDS
+
+    call_command("load_demo")
+    mapped = list(LoginSource.objects.filter(kind__in=list(MAPPED_KINDS)))
+    assert {s.kind for s in mapped} >= {"entra", "google", "adfs", "oidc"}
+    assert all(s.attribute_mapping and mapping_missing_keys(s) == [] for s in mapped)
+    assert all(mapping_missing_keys(s) == [] for s in LoginSource.objects.all())
