@@ -109,10 +109,15 @@ SERVICE_FORM_FIELDS = {
 
 
 def _errors_into(form: Form, error: ValidationError) -> None:
+    """A service's refusal shown at the form field it is about; only what concerns no field stays
+    a problem of the whole form (the error summary)."""
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
             if SERVICE_FORM_FIELDS.get(name) in form.fields:
                 name = SERVICE_FORM_FIELDS[name]
+            elif name == "metadata" and "metadata_file" in form.fields:
+                # The metadata came from the uploaded file if there is one, else from the URL.
+                name = "metadata_file" if form.cleaned_data.get("metadata_file") else "metadata_url"
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
