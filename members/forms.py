@@ -672,7 +672,10 @@ class ServiceCreateForm(ServiceVersionForm):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("The member sees this.")
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The member sees this."),
+        error_messages={"required": _("Give the reason for rejecting, so the member can fix it.")},
     )
 
 
@@ -684,6 +687,7 @@ class WithdrawForm(forms.Form):
         help_text=_(
             "The member sees this. The service leaves the proxy configuration until a version is approved again."
         ),
+        error_messages={"required": _("Give the reason for withdrawing, so the member knows what to fix.")},
     )
 
 

@@ -280,3 +280,49 @@ def test_the_new_client_secret_has_a_copy_button(provider_a, tech_provider_a, as
     assert button.get("type") == "button" and button.get("data-copied") == "Copied"
     status = tree.xpath(f"//*[@data-copy-status-for='{button.get('data-copy')}']")[0]
     assert status.get("role") == "status"
+
+
+# ---------------------------------------------------------------- the service page's forms: at the field, not a banner
+
+
+def test_a_rejection_without_a_reason_is_refused_at_the_reason_field(provider_a, operator, as_user, make_oidc_service):
+    from members.models import VersionStatus
+
+    service = make_oidc_service(provider_a, approve=False)
+    pending = service.versions.get()
+    response = as_user(operator).post(reverse("members:version-reject", args=[pending.pk]), {"reason": " "})
+    assert response.status_code == 200
+    page = response.content.decode()
+    reason = _field(page, "reject_reason")
+    assert reason.get("aria-invalid") == "true" and "reject_reason_error" in reason.get("aria-describedby")
+    assert _field(page, "reject_reason_error").text_content().strip() == (
+        "Give the reason for rejecting, so the member can fix it."
+    )
+    assert 'class="messages"' not in page  # not a banner
+    pending.refresh_from_db()
+    assert pending.status == VersionStatus.PENDING
+
+
+def test_a_withdrawal_without_a_reason_is_refused_at_the_reason_field(provider_a, operator, as_user, make_saml_service):
+    service = make_saml_service(provider_a)
+    response = as_user(operator).post(reverse("members:service-withdraw", args=[service.pk]), {"reason": ""})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert _field(page, "withdraw_reason").get("aria-invalid") == "true"
+    assert "Give the reason for withdrawing" in _field(page, "withdraw_reason_error").text_content()
+    service.refresh_from_db()
+    assert service.withdrawn_at is None
+
+
+def test_an_unknown_secret_overlap_is_refused_at_its_field(provider_a, tech_provider_a, as_user, make_oidc_service):
+    from members import services
+
+    service = make_oidc_service(provider_a)
+    before = services.oidc_client_secret(service)
+    response = as_user(tech_provider_a).post(
+        reverse("members:service-secret-rotate", args=[service.pk]), {"overlap_days": "5"}
+    )
+    assert response.status_code == 200
+    assert _field(response.content.decode(), "id_overlap_days").get("aria-invalid") == "true"
+    service.refresh_from_db()
+    assert services.oidc_client_secret(service) == before
