@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django import forms
@@ -27,12 +29,14 @@ from members.attribute_mapping import (
 from members.attributes import ATTRIBUTES, MANDATORY_MAPPED_KEYS, MAPPED_ATTRIBUTE_KEYS, STATIC_VALUE_KEYS
 from members.metadata import MAX_ACS_ENDPOINTS, MAX_CERTIFICATES_PER_USE
 from members.models import (
+    LOGIN_SOURCE_REQUIRED_FIELDS,
     MUNICIPALITY_CODE_PATTERN,
     AuthMethod,
     ContactKind,
     Environment,
     GrantType,
     LoginSource,
+    LoginSourceKind,
     Office,
     Organisation,
     OrganisationKind,
@@ -43,6 +47,7 @@ from members.models import (
 )
 from members.services import NO_ROLE_MESSAGE, ORGANISATION_FIELDS, oid_taken, oid_taken_message
 from members.uris import MAX_ENTITY_ID_LENGTH, validate_entity_id, validate_https_url
+from widgets import described_choice
 
 
 class OrganisationForm(forms.ModelForm):
@@ -95,7 +100,9 @@ class ContactForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("name") and not data.get("email"):
+        # An email address typed but refused already has its one message ("Enter a valid email
+        # address."); saying it is missing as well would contradict it.
+        if data.get("name") and not data.get("email") and "email" not in self.errors:
             self.add_error("email", _("A contact needs an email address."))
         if data.get("email") and not data.get("name"):
             self.add_error("name", _("A contact needs a name. Clear both name and email to remove the contact."))
@@ -178,6 +185,16 @@ class SchoolImportForm(forms.Form):
         return data
 
 
+# The login source form's fields that only some kinds have, and the source's field each fills.
+LOGIN_SOURCE_KIND_FIELDS = {
+    "hostnames_text": "hostnames",
+    "entity_id": "entity_id",
+    "metadata_url": "metadata_url",
+    "tenant_id": "tenant_id",
+    "issuer": "issuer",
+}
+
+
 class LoginSourceForm(forms.ModelForm):
     hostnames_text = forms.CharField(
         label=_("Hostnames"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
@@ -201,8 +218,42 @@ class LoginSourceForm(forms.ModelForm):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["schools"].queryset = School.objects.filter(organisation=organisation)
+        self.fields["kind"].widget.attrs["data-login-source-kind"] = ""
         if self.instance.pk:
             self.fields["hostnames_text"].initial = "\n".join(self.instance.hostnames)
+        self.kind = self._chosen_kind()
+        for name, kinds in self.field_kinds().items():
+            field = self.fields[name]
+            # Each of these is needed by the kinds that use it (the service says so if it is empty).
+            field.marked_required = True
+            field.widget.attrs["aria-required"] = "true"
+            if self.kind and self.kind not in kinds:
+                # Another kind's field: not shown, not submitted, its input ignored (the service
+                # clears what the chosen kind does not use). static/js/login-source-kind.js shows
+                # and enables it again if the kind is changed.
+                field.disabled = True
+
+    def _chosen_kind(self) -> str:
+        """The kind in the submitted data, else the source's own; "" before one is chosen."""
+        kind = self.data.get(self.add_prefix("kind"), "") if self.is_bound else self.instance.kind
+        return kind if kind in LoginSourceKind.values else ""
+
+    @staticmethod
+    def field_kinds() -> dict[str, list[str]]:
+        """The kind-specific fields of the form and the kinds that use each (LOGIN_SOURCE_REQUIRED_FIELDS)."""
+        return {
+            name: [kind for kind, required in LOGIN_SOURCE_REQUIRED_FIELDS.items() if source_field in required]
+            for name, source_field in LOGIN_SOURCE_KIND_FIELDS.items()
+        }
+
+    def rows(self) -> list[tuple[forms.BoundField, str, bool]]:
+        """Each visible field with the kinds it belongs to (space-separated; "" for every kind) and
+        whether it starts hidden (another kind's field)."""
+        kinds = self.field_kinds()
+        return [
+            (field, " ".join(kinds.get(field.name, [])), field.name in kinds and self.fields[field.name].disabled)
+            for field in self.visible_fields()
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -256,15 +307,34 @@ class RequestedAttributesMixin(forms.Form):
                 required=False,
                 initial=key in current,
             )
-            self.fields[f"purpose_{key}"] = forms.CharField(
+            purpose = forms.CharField(
                 label=_("Purpose of %(attribute)s") % {"attribute": attribute.label(language)},
                 required=False,
                 max_length=500,
                 initial=current.get(key, ""),
+                # Asked only for a ticked attribute (clean_requested_attributes); static/js/attribute-purpose.js
+                # hides it while the box is unticked.
+                widget=forms.TextInput(attrs={"aria-required": "true"}),
             )
+            purpose.marked_required = True
+            self.fields[f"purpose_{key}"] = purpose
 
     def attribute_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"attr_{key}"], self[f"purpose_{key}"]) for key in ATTRIBUTES]
+
+    def clean_requested_attributes(self) -> None:
+        """The purpose of a ticked attribute is required, at its own field; the purpose of an unticked
+        one is ignored, whatever it holds (it was hidden, or left over from before unticking)."""
+        for key, attribute in ATTRIBUTES.items():
+            name = f"purpose_{key}"
+            if not self.cleaned_data.get(f"attr_{key}"):
+                self._errors.pop(name, None)  # e.g. too long: not asked for, so not a problem
+                self.cleaned_data[name] = ""
+            elif name not in self._errors and not self.cleaned_data.get(name, "").strip():
+                language = (get_language() or "fi")[:2]
+                self.add_error(
+                    name, _("Give the purpose for which %(key)s is needed.") % {"key": attribute.label(language)}
+                )
 
     def requested_attributes(self) -> list[dict[str, str]]:
         return [
@@ -288,6 +358,104 @@ def split_certificates(text: str) -> list[str]:
     one (bare base64) certificate, which the certificate check then accepts or names."""
     blocks = _PEM_BLOCK.findall(text)
     return blocks or ([text.strip()] if text.strip() else [])
+
+
+NAME_ID_FORMAT_PREFIX = "urn:oasis:names:tc:SAML:2.0:nameid-format:"
+
+
+def name_id_format_choices(current: str = "") -> list[tuple[str, str]]:
+    """The NameID formats a service may ask for, each said in words with its URN under it; a
+    format from the service's metadata that is not among them stays a choice, so an edit keeps it."""
+    choices = [
+        ("", _("Not given: as in the metadata, otherwise the proxy's default")),
+        (
+            f"{NAME_ID_FORMAT_PREFIX}persistent",
+            described_choice(
+                _("Persistent pseudonymous identifier (recommended): the same at every login, "
+                  "different for each service"),
+                f"{NAME_ID_FORMAT_PREFIX}persistent",
+            ),
+        ),
+        (
+            f"{NAME_ID_FORMAT_PREFIX}transient",
+            described_choice(
+                _("Transient identifier: a new one at every login"),
+                f"{NAME_ID_FORMAT_PREFIX}transient",
+            ),
+        ),
+        (
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+            described_choice(
+                _("Unspecified: the proxy chooses"), "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
+            ),
+        ),
+    ]  # fmt: skip
+    if current and current not in {value for value, _label in choices}:
+        choices.append((current, described_choice(_("Another format, from the service's metadata"), current)))
+    return choices
+
+
+def auth_method_choices() -> list[tuple[str, str]]:
+    """How the service proves itself to the proxy's token endpoint, in words (OpenID Connect's names under them)."""
+    return [
+        (
+            AuthMethod.CLIENT_SECRET_BASIC,
+            described_choice(
+                _("Client secret in the Authorization header (HTTP Basic)"), AuthMethod.CLIENT_SECRET_BASIC
+            ),
+        ),
+        (
+            AuthMethod.CLIENT_SECRET_POST,
+            described_choice(_("Client secret in the body of the token request"), AuthMethod.CLIENT_SECRET_POST),
+        ),
+        (
+            AuthMethod.PRIVATE_KEY_JWT,
+            described_choice(
+                _("A token signed with the service's private key, no shared secret (needs the JWKS URI)"),
+                AuthMethod.PRIVATE_KEY_JWT,
+            ),
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class FormSection:
+    """A part of a long form under its own heading."""
+
+    heading: str
+    rows: list[list[forms.BoundField]]  # the fields of a row side by side on a wide screen
+    intro: str = ""
+    attribute_rows: list[tuple[forms.BoundField, forms.BoundField]] = dataclass_field(default_factory=list)
+    by_hand_rows: list[list[forms.BoundField]] = dataclass_field(default_factory=list)
+    by_hand_open: bool = False
+
+
+# The service form's parts in the order a provider fills them in, each a list of rows: the fields of
+# a row stand side by side on a wide screen (one under another on a phone). Each form shows the
+# fields its protocol has; the requested attributes come in "Personal data requested" after these.
+SERVICE_FORM_SECTIONS: tuple[tuple[str, Any, tuple[tuple[str, ...], ...]], ...] = (
+    ("about", _("About the service"), (
+        ("environment",), ("name_fi", "name_sv", "name_en"), ("description_fi", "description_sv", "description_en"),
+    )),
+    ("connection", _("Connection"), (
+        ("metadata_url", "metadata_file"), ("name_id_format",),
+        ("authn_requests_signed", "want_assertions_signed"),
+        ("redirect_uris_text", "post_logout_redirect_uris_text"), ("auth_method",), ("jwks_uri", "scope"),
+        ("pkce_required", "refresh_tokens"),
+    )),
+    ("personal_data", _("Personal data requested"), (("test_learner_numbers_allowed",),)),
+    ("information", _("Information for users"), (
+        ("logo_url", "logo_width", "logo_height"), ("information_url", "privacy_url"),
+    )),
+)  # fmt: skip
+
+
+SAML_CONNECTION_INTRO = _(
+    "Give the metadata as a file or URL, or fill in the entityID, endpoints and certificates by hand."
+)
+# What a SAML service's metadata gives: entered by hand only without metadata, so folded (a
+# <details>) unless something is in them or wrong with them.
+SAML_BY_HAND_ROWS = (("entity_id",), ("acs_text",), ("signing_certificates", "encryption_certificates"))
 
 
 class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
@@ -368,13 +536,23 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
                 self.fields["signing_certificates"].initial = "".join(instance.signing_certificates)
                 self.fields["encryption_certificates"].initial = "".join(instance.encryption_certificates)
             self.fields["name_fi"].required = False  # may come from metadata
+            current = instance.name_id_format if instance else ""
+            self.fields["name_id_format"] = forms.ChoiceField(
+                label=_("NameID format"),
+                required=False,
+                choices=name_id_format_choices(current),
+                initial=current,
+                widget=forms.RadioSelect,
+                help_text=_("How the proxy identifies the user to the service in the SAML assertion's NameID."),
+            )
         else:
             for name in (
                 "acs_text", "metadata_file", "metadata_url", "signing_certificates", "encryption_certificates",
                 "name_id_format", "authn_requests_signed", "want_assertions_signed",
             ):  # fmt: skip
                 del self.fields[name]
-            self.fields["auth_method"].choices = AuthMethod.choices
+            self.fields["auth_method"].widget = forms.RadioSelect()
+            self.fields["auth_method"].choices = auth_method_choices()
             self.fields["auth_method"].required = True
             self.fields["scope"].required = False
             self.fields["scope"].help_text = _("Space-separated; must include openid. Default: openid profile.")
@@ -382,6 +560,40 @@ class ServiceVersionForm(RequestedAttributesMixin, forms.ModelForm):
                 self.fields["redirect_uris_text"].initial = "\n".join(instance.redirect_uris)
                 self.fields["post_logout_redirect_uris_text"].initial = "\n".join(instance.post_logout_redirect_uris)
                 self.fields["refresh_tokens"].initial = GrantType.REFRESH_TOKEN in instance.grant_types
+
+    def sections(self) -> list[FormSection]:
+        """The form's fields under their headings (SERVICE_FORM_SECTIONS), in rows, each section with
+        the fields this protocol's form has; a field in no section (a new one) comes last."""
+        placed: set[str] = set()
+        result = []
+        for key, heading, rows in SERVICE_FORM_SECTIONS:
+            present = [[self[name] for name in row if name in self.fields] for row in rows]
+            by_hand = []
+            if key == "connection" and self.protocol == "saml":
+                by_hand = [[self[name] for name in row if name in self.fields] for row in SAML_BY_HAND_ROWS]
+            placed.update(field.name for row in [*present, *by_hand] for field in row)
+            result.append(
+                FormSection(
+                    heading=heading,
+                    rows=[row for row in present if row],
+                    intro=SAML_CONNECTION_INTRO if by_hand else "",
+                    attribute_rows=self.attribute_rows() if key == "personal_data" else [],
+                    by_hand_rows=[row for row in by_hand if row],
+                    by_hand_open=any(field.errors or field.value() for row in by_hand for field in row),
+                )
+            )
+        rest = [
+            self[name] for name in self.fields
+            if name not in placed and not name.startswith(("attr_", "purpose_")) and not self[name].is_hidden
+        ]  # fmt: skip
+        if rest:
+            result[-1].rows.extend([field] for field in rest)
+        return result
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.clean_requested_attributes()
+        return data
 
     def _clean_certificates(self, name: str) -> str:
         text = self.cleaned_data.get(name, "")
@@ -468,7 +680,10 @@ class ServiceCreateForm(ServiceVersionForm):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("The member sees this.")
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The member sees this."),
+        error_messages={"required": _("Give the reason for rejecting, so the member can fix it.")},
     )
 
 
@@ -480,6 +695,7 @@ class WithdrawForm(forms.Form):
         help_text=_(
             "The member sees this. The service leaves the proxy configuration until a version is approved again."
         ),
+        error_messages={"required": _("Give the reason for withdrawing, so the member knows what to fix.")},
     )
 
 

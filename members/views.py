@@ -111,10 +111,15 @@ SERVICE_FORM_FIELDS = {
 
 
 def _errors_into(form: Form, error: ValidationError) -> None:
+    """A service's refusal shown at the form field it is about; only what concerns no field stays
+    a problem of the whole form (the error summary)."""
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
             if SERVICE_FORM_FIELDS.get(name) in form.fields:
                 name = SERVICE_FORM_FIELDS[name]
+            elif name == "metadata" and "metadata_file" in form.fields:
+                # The metadata came from the uploaded file if there is one, else from the URL.
+                name = "metadata_file" if form.cleaned_data.get("metadata_file") else "metadata_url"
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
@@ -506,7 +511,22 @@ def _described(certificates: list[str]) -> list[CertificateInfo]:
 
 @member_login_required
 def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    service = get_service_for_user(request, pk)
+    return _service_page(request, get_service_for_user(request, pk))
+
+
+# Both forms on the service page have a "reason": ids of their own, so each label and error finds its field.
+REJECT_FORM_ID, WITHDRAW_FORM_ID = "reject_%s", "withdraw_%s"
+
+
+def _service_page(
+    request: HttpRequest,
+    service: Service,
+    *,
+    reject_form: RejectForm | None = None,
+    withdraw_form: WithdrawForm | None = None,
+    rotate_form: SecretRotateForm | None = None,
+) -> HttpResponse:
+    """The service's page; a form of it that was refused comes back with its errors at its fields."""
     versions = list(service.versions.select_related("submitted_by", "reviewed_by")[:20])
     pending = next((v for v in versions if v.status == VersionStatus.PENDING), None)
     latest_rejected = next((v for v in versions if v.status == VersionStatus.REJECTED), None)
@@ -538,10 +558,10 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "encryption": encryption,
             "weak_signature": any(info.weak_signature for info in [*signing, *encryption]),
             "can_edit": can_edit_technical(request.user, service.provider_id),
-            "reject_form": RejectForm(),
-            "withdraw_form": WithdrawForm(),
+            "reject_form": reject_form or RejectForm(auto_id=REJECT_FORM_ID),
+            "withdraw_form": withdraw_form or WithdrawForm(auto_id=WITHDRAW_FORM_ID),
             "uri_warnings": _version_uri_warnings(service, shown),
-            "rotate_form": SecretRotateForm(),
+            "rotate_form": rotate_form or SecretRotateForm(),
             # A secret-based client without a stored secret cannot be given to the proxy.
             "secret_missing": service.protocol == Protocol.OIDC
             and shown is not None
@@ -639,8 +659,7 @@ def service_secret_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     service = get_service_for_user(request, pk, edit=True)
     form = SecretRotateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("members:service-detail", pk=service.pk)
+        return _service_page(request, service, rotate_form=form)
     overlap = form.cleaned_data["overlap_days"]
     try:
         secret = services.oidc_secret_rotate(service=service, by=request.user, overlap_days=overlap)
@@ -719,13 +738,16 @@ def version_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @operator_required
 def version_reject(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(ServiceVersion, pk=pk)
-    form = RejectForm(request.POST)
+    form = RejectForm(request.POST, auto_id=REJECT_FORM_ID)
+    if not form.is_valid():  # no reason: said at the field
+        return _service_page(request, version.service, reject_form=form)
     try:
-        if not form.is_valid():
-            raise ValidationError({"reason": _("Give the reason for rejecting, so the member can fix it.")})
         services.service_reject(version=version, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        if hasattr(error, "error_dict"):  # about the reason: shown at the field
+            _errors_into(form, error)
+            return _service_page(request, version.service, reject_form=form)
+        messages.error(request, " ".join(error.messages))  # about the version (no longer waiting)
     else:
         messages.success(request, _("Rejected; the member has been told why."))
     return redirect("members:service-detail", pk=version.service_id)
@@ -735,13 +757,16 @@ def version_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @operator_required
 def service_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     service = get_object_or_404(Service, pk=pk)
-    form = WithdrawForm(request.POST)
+    form = WithdrawForm(request.POST, auto_id=WITHDRAW_FORM_ID)
+    if not form.is_valid():  # no reason: said at the field
+        return _service_page(request, service, withdraw_form=form)
     try:
-        if not form.is_valid():
-            raise ValidationError({"reason": _("Give the reason for withdrawing, so the member knows what to fix.")})
         services.service_withdraw(service=service, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        if hasattr(error, "error_dict"):  # about the reason: shown at the field
+            _errors_into(form, error)
+            return _service_page(request, service, withdraw_form=form)
+        messages.error(request, " ".join(error.messages))  # about the service (not live)
     else:
         messages.success(request, _("Withdrawn from the proxy configuration; the member has been told why."))
     return redirect("members:service-detail", pk=service.pk)

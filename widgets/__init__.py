@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.html import format_html
 
 
 class DatePicker(forms.DateInput):
@@ -27,3 +28,10 @@ class DateTimePicker(forms.DateTimeInput):
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def described_choice(label: str, description: str) -> str:
+    """A choice's label in words with a technical name under it (a radio button's label): the
+    words say what the choice means, the name (a URN, a protocol value) is what the other side's
+    documentation calls it."""
+    return format_html('{} <span class="choice-description">{}</span>', label, description)
