@@ -55,4 +55,17 @@ urlpatterns = [
     path("roles/<int:pk>/revoke/", views.role_revoke, name="role-revoke"),
     path("staff/team/", views.staff_team, name="staff-team"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    # Login sources from test to production (issue 14)
+    path(
+        "members/organisations/<int:pk>/login-sources/<int:source_pk>/view/",
+        views.login_source_detail,
+        name="login-source-detail",
+    ),
+    path(
+        "members/organisations/<int:pk>/login-sources/<int:source_pk>/promote/",
+        views.login_source_promote,
+        name="login-source-promote",
+    ),
+    path("members/login-sources/<int:pk>/approve/", views.login_source_approve, name="login-source-approve"),
+    path("members/login-sources/<int:pk>/reject/", views.login_source_reject, name="login-source-reject"),
 ]
