@@ -57,7 +57,8 @@ def approved_services(*, environment: str) -> list[Service]:
 def home_organisations_register(environment: str | None = None) -> list[Organisation]:
     """Every home organisation with what the proxy needs. Seven queries.
 
-    `environment`: only that environment's login sources (each proxy configuration carries its own).
+    `environment`: only that environment's approved login sources (each proxy configuration carries
+    its own; a production source waiting for staff review never reaches the proxy, DESIGN section 2).
 
     Each Organisation has `.municipality_codes.all()`, `.schools.all()` (each with `.offices.all()`),
     `.login_sources.all()` (each with `.schools.all()`: the schools it serves) and
@@ -71,7 +72,9 @@ def home_organisations_register(environment: str | None = None) -> list[Organisa
             Prefetch(
                 "login_sources",
                 queryset=(
-                    LoginSource.objects.filter(environment=environment) if environment else LoginSource.objects
+                    LoginSource.objects.filter(environment=environment, approved_at__isnull=False)
+                    if environment
+                    else LoginSource.objects
                 ).prefetch_related(Prefetch("schools", queryset=School.objects.order_by("code"))),
             ),
             Prefetch("allowed_services", queryset=Service.objects.order_by("id")),

@@ -16,7 +16,7 @@ from audit.models import Entry
 from contracts.models import Membership
 from members import services
 from members.models import LoginSource, School
-from members.selectors import login_source_production_checklist, login_source_stage
+from members.selectors import home_organisations_register, login_source_production_checklist, login_source_stage
 from proxy.register import collect_inputs
 from tests.conftest import api_client_for
 from tests.factories import MembershipFactory
@@ -307,6 +307,8 @@ def _sources(environment: str) -> set[str]:
 def test_the_proxy_sees_only_approved_sources_of_its_environment(wilma, pending, operator):
     assert _sources("test") == {wilma.flow_name}
     assert _sources("production") == set()  # waiting for review
+    registered = [s.pk for home in home_organisations_register("production") for s in home.login_sources.all()]
+    assert registered == []
     services.login_source_approve(login_source=pending, by=operator)
     assert _sources("production") == {pending.flow_name}
     assert _sources("test") == {wilma.flow_name}
