@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0014_login_source_lifecycle_mapping_login_page'),
+        ("members", "0014_login_source_lifecycle_mapping_login_page"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='loginsource',
-            name='promotion_refusal_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='reason the promotion was refused'),
+            model_name="loginsource",
+            name="promotion_refusal_reason",
+            field=models.TextField(blank=True, editable=False, verbose_name="reason the promotion was refused"),
         ),
         migrations.AddField(
-            model_name='loginsource',
-            name='promotion_refused_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='promotion refused at'),
+            model_name="loginsource",
+            name="promotion_refused_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="promotion refused at"),
         ),
     ]
