@@ -148,7 +148,7 @@ class LoginSourceSerializer(serializers.ModelSerializer):
             "id", "organisation", "kind", "name", "environment", "hostnames", "entity_id", "metadata_url",
             "tenant_id", "issuer", "schools", "metadata_checked_at", "metadata_ok", "metadata_error",
             "metadata_certificate_expires_at", "flow_name", "promoted_from", "approved_at", "attribute_mapping",
-            "mapping_missing",
+            "mapping_missing", "promotion_refused_at", "promotion_refusal_reason",
         ]  # fmt: skip
 
     @extend_schema_field(LoginSourceMappingSerializer)
@@ -590,6 +590,19 @@ class LoginSourceViewSet(viewsets.ModelViewSet):
         with service_errors():
             services.login_source_mapping_set(login_source=source, mapping=request.data, by=request.user)
         return Response(LoginSourceSerializer(self.get_queryset().get(pk=source.pk)).data)
+    # Login sources from test to production (issue 14)
+    @extend_schema(request=None, responses={201: LoginSourceSerializer})
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def promote(self, request: Request, pk: str | None = None) -> Response:
+        """Ask for this test login source in production: a production copy with all its settings,
+        waiting for staff review (the proxy does not use it before). Needs the organisation's
+        membership agreement in force and, for a source with metadata or a discovery document, a
+        check that found it in order; the test source stays."""
+        source = self.get_object()
+        require_technical(request.user, source.organisation_id)
+        with service_errors():
+            copy = services.login_source_promote(login_source=source, by=request.user)
+        return Response(LoginSourceSerializer(self.get_queryset().get(pk=copy.pk)).data, status=status.HTTP_201_CREATED)
 
 
 class ServiceViewSet(viewsets.ModelViewSet):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -265,6 +266,8 @@ MAPPED_KINDS = frozenset(
 SAML_METADATA_KINDS = frozenset(
     {LoginSourceKind.GOOGLE, LoginSourceKind.ADFS, LoginSourceKind.SAML, LoginSourceKind.ENTRA}
 )
+# The authnContextClassRef prefix by which MPASSid's proxy picks one login source.
+AUTHN_SOURCE_PREFIX = "urn:mpass.id:authnsource:"
 # Microsoft Entra ID's SAML entityID for a tenant (its federation metadata's EntityDescriptor).
 ENTRA_ENTITY_ID = "https://sts.windows.net/{tenant_id}/"
 
@@ -315,6 +318,10 @@ class LoginSource(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False,
         verbose_name=_("approved by"),
     )  # fmt: skip
+    # Staff refused the last promotion request of this test source: the pending production copy is
+    # removed (so a corrected request can be made) and the reason stays here for the organisation.
+    promotion_refused_at = models.DateTimeField(_("promotion refused at"), null=True, blank=True, editable=False)
+    promotion_refusal_reason = models.TextField(_("reason the promotion was refused"), blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # The last check of the metadata at `metadata_url` (members.services.login_source_metadata_check):
     # null `metadata_ok` means not checked since the URL or entityID last changed.
@@ -368,6 +375,21 @@ class LoginSource(models.Model):
         if self.kind == LoginSourceKind.ENTRA:
             return ENTRA_ENTITY_ID.format(tenant_id=self.tenant_id) if self.tenant_id else ""
         return self.entity_id
+
+    @property
+    def authn_context_class_ref(self) -> str:
+        """What a login request names to pick this source directly (DESIGN section 2, the test link)."""
+        return f"{AUTHN_SOURCE_PREFIX}{self.flow_name}" if self.flow_name else ""
+
+    @property
+    def test_login_url(self) -> str:
+        """The proxy's login of this source's environment, straight to this source, or "" when
+        the operator has not configured one (PROXY_TEST_LOGIN_URL)."""
+        base = settings.PROXY_TEST_LOGIN_URL.get(self.environment, "")
+        if not base or not self.flow_name:
+            return ""
+        separator = "&" if "?" in base else "?"
+        return f"{base}{separator}{urlencode({'authnContextClassRef': self.authn_context_class_ref})}"
 
     @property
     def metadata_state(self) -> str:

@@ -16,11 +16,14 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.membership import SERVICE_PROVIDER, membership_in_force
+from members.attribute_mapping import mapping_missing_keys
+from members.membership import HOME_ORGANISATION, SERVICE_PROVIDER, membership_in_force
 from members.models import (
+    MAPPED_KINDS,
     Contact,
     Environment,
     LoginSource,
+    LoginSourceKind,
     Organisation,
     Protocol,
     School,
@@ -55,7 +58,8 @@ def approved_services(*, environment: str) -> list[Service]:
 def home_organisations_register(environment: str | None = None) -> list[Organisation]:
     """Every home organisation with what the proxy needs. Seven queries.
 
-    `environment`: only that environment's login sources (each proxy configuration carries its own).
+    `environment`: only that environment's approved login sources (each proxy configuration carries
+    its own; a production source waiting for staff review never reaches the proxy, DESIGN section 2).
 
     Each Organisation has `.municipality_codes.all()`, `.schools.all()` (each with `.offices.all()`),
     `.login_sources.all()` (each with `.schools.all()`: the schools it serves) and
@@ -69,7 +73,9 @@ def home_organisations_register(environment: str | None = None) -> list[Organisa
             Prefetch(
                 "login_sources",
                 queryset=(
-                    LoginSource.objects.filter(environment=environment) if environment else LoginSource.objects
+                    LoginSource.objects.filter(environment=environment, approved_at__isnull=False)
+                    if environment
+                    else LoginSource.objects
                 ).prefetch_related(Prefetch("schools", queryset=School.objects.order_by("code"))),
             ),
             Prefetch("allowed_services", queryset=Service.objects.order_by("id")),
@@ -261,3 +267,167 @@ def service_stage(service: Service) -> str:
     if not membership_in_force(service.provider_id, SERVICE_PROVIDER):
         return _("Approved for production, not published: the membership agreement is not in force")
     return _("In production")
+
+
+# ---------------------------------------------------------------- a login source's way to production (issue 14)
+
+
+def _mapping_complete(source: LoginSource) -> bool:
+    """Whether the source's attribute mapping gives every attribute MPASSid needs."""
+    return not mapping_missing_keys(source)
+
+
+def login_source_promoted_copy(source: LoginSource) -> LoginSource | None:
+    """The production copy promoted from this test source (approved or waiting), or None.
+
+    No query when the source was read with `select_related("promoted_to")` (as
+    `login_source_overview` does)."""
+    try:
+        return source.promoted_to
+    except LoginSource.DoesNotExist:
+        return None
+
+
+def _serves_schools(source: LoginSource) -> bool:
+    count = getattr(source, "school_count", None)
+    return source.schools.exists() if count is None else count > 0
+
+
+def _home_membership(source: LoginSource, membership: bool | None) -> bool:
+    if membership is not None:
+        return membership
+    return membership_in_force(source.organisation_id, HOME_ORGANISATION)
+
+
+def login_source_stage(source: LoginSource, *, membership: bool | None = None) -> str:
+    """Where the source is on its way from test to production, in words (DESIGN section 2).
+
+    `membership`: whether the organisation's home-organisation membership is in force, when the
+    caller knows it already (a list asks once per organisation, not once per source).
+    """
+    if source.environment == Environment.TEST:
+        copy = login_source_promoted_copy(source)
+        if copy is not None:
+            if copy.is_approved:
+                return _("In testing; promoted to production")
+            return _("In testing; promotion to production requested, waiting for staff review")
+        if source.promotion_refused_at is not None:
+            return _("In testing; staff refused the promotion to production: %(reason)s") % {
+                "reason": source.promotion_refusal_reason
+            }
+        return _("In testing")
+    if not source.is_approved:
+        return _("Production source waiting for staff review")
+    if not _home_membership(source, membership):
+        return _("Approved for production, not in use: the membership agreement is not in force")
+    return _("In production")
+
+
+def login_source_production_checklist(source: LoginSource, *, membership: bool | None = None) -> list[ChecklistItem]:
+    """What the source has and still lacks for production (DESIGN section 2, lifecycle), the
+    rules `members.services.login_source_promote` applies. A list annotates `school_count`
+    (as `login_source_overview` does) so no source asks for its schools."""
+    items = [
+        ChecklistItem(
+            _("The membership agreement is in force"),
+            _home_membership(source, membership),
+            _("Both parties sign the agreement on the membership page."),
+        )
+    ]
+    if source.is_checked_remotely:
+        if source.metadata_ok is None:
+            detail = _("Not checked yet: check it on the login source's page.")
+        else:
+            detail = source.metadata_error
+        items.append(
+            ChecklistItem(
+                _("The discovery document was checked and is in order")
+                if source.kind == LoginSourceKind.OIDC
+                else _("The metadata was checked and is in order"),
+                source.metadata_ok is True,
+                detail,
+            )
+        )
+    if source.uses_saml_metadata:
+        expires_at = source.metadata_certificate_expires_at
+        if expires_at is None:
+            detail = _("Known once the metadata has been checked.")
+        elif expires_at <= timezone.now():
+            detail = _("It expired on %(date)s.") % {"date": timezone.localdate(expires_at).isoformat()}
+        else:
+            detail = _("It expires on %(date)s.") % {"date": timezone.localdate(expires_at).isoformat()}
+        items.append(
+            ChecklistItem(
+                _("The signing certificate is valid and not about to expire"),
+                expires_at is not None and expires_at > expiry_horizon(),
+                detail,
+            )
+        )
+    items.append(
+        ChecklistItem(
+            _("The schools it serves are chosen"),
+            _serves_schools(source),
+            _("Choose them when you edit the login source."),
+        )
+    )
+    if source.kind in MAPPED_KINDS:
+        items.append(ChecklistItem(_("The attribute mapping is complete"), _mapping_complete(source)))
+    items.append(
+        ChecklistItem(
+            _("A display name for the login page"),
+            bool(source.display_name_fi.strip()),
+            _("At least in Finnish; the Swedish and English names are shown when given."),
+        )
+    )
+    return items
+
+
+def login_source_overview(
+    *, organisation_ids: Collection[int] | None = None, in_force_ids: Collection[int] | None = None,
+    on_the_way: bool = False, limit: int | None = None,
+) -> list[LoginSource]:  # fmt: skip
+    """Login sources (of these organisations; None: all) with their way to production: each has
+    `.stage` (words), `.checklist` and `.missing` (the labels of what is missing before production).
+
+    `in_force_ids`: the organisations whose home-organisation membership is in force, when the
+    caller has them (the portal asks contracts once); otherwise the membership hook is asked once
+    per organisation. Two queries plus those, whatever the number of sources.
+
+    `on_the_way`: only sources still on their way to production (test sources not yet in
+    production, production copies waiting for review), for the staff dashboard; `limit`: at most
+    that many.
+    """
+    sources = LoginSource.objects.select_related("organisation", "promoted_to").annotate(
+        school_count=Count("schools", distinct=True)
+    )
+    if organisation_ids is not None:
+        sources = sources.filter(organisation_id__in=list(organisation_ids))
+    if on_the_way:
+        sources = sources.filter(
+            Q(environment=Environment.TEST, promoted_to__approved_at__isnull=True)
+            | Q(environment=Environment.PRODUCTION, approved_at__isnull=True)
+        )
+    sources = sources.order_by("organisation__name_fi", "name", "environment", "id")
+    result = list(sources[:limit] if limit is not None else sources)
+    in_force: dict[int, bool] = {}
+    for source in result:
+        if source.organisation_id not in in_force:
+            in_force[source.organisation_id] = (
+                source.organisation_id in in_force_ids
+                if in_force_ids is not None
+                else membership_in_force(source.organisation_id, HOME_ORGANISATION)
+            )
+        membership = in_force[source.organisation_id]
+        source.stage = login_source_stage(source, membership=membership)
+        source.checklist = login_source_production_checklist(source, membership=membership)
+        source.missing = [item.label for item in source.checklist if not item.done]
+    return result
+
+
+def pending_login_source_promotions() -> QuerySet[LoginSource]:
+    """Production login sources waiting for staff review, oldest first (the review queue)."""
+    return (
+        LoginSource.objects.filter(environment=Environment.PRODUCTION, approved_at__isnull=True)
+        .select_related("organisation", "promoted_from")
+        .order_by("created_at", "id")
+    )

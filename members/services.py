@@ -32,7 +32,7 @@ from members.access import has_role, users_with_role
 from members.attribute_mapping import attribute_mapping_clean
 from members.attributes import ATTRIBUTES
 from members.certificates import certificate_describe, certificate_parse, normalise_certificate
-from members.membership import SERVICE_PROVIDER, membership_in_force
+from members.membership import HOME_ORGANISATION, SERVICE_PROVIDER, membership_in_force
 from members.metadata import MAX_CERTIFICATES_PER_USE, SpMetadata, idp_metadata_parse, validate_acs_endpoints
 from members.metadata_fetch import metadata_fetch
 from members.models import (
@@ -654,6 +654,8 @@ def login_source_save(
     after = {**audit_state(login_source, LOGIN_SOURCE_FIELDS), "schools": sorted(s.code for s in schools)}
     audit_record(actor=by, action="login_source.save", obj=login_source, before=before, after=after)
     _register_changed(environment=login_source.environment, reason="login source changed")
+    if before is None:
+        _test_default_service_allow(organisation=organisation, by=by)
     return login_source
 
 
@@ -1630,3 +1632,173 @@ def login_source_mapping_set(*, login_source: LoginSource, mapping: Any, by: Use
     _register_changed(environment=source.environment, reason="login source attribute mapping changed")
     login_source.attribute_mapping = clean
     return source
+# ---------------------------------------------------------------- login sources from test to production (issue 14)
+
+# Not carried over to the production copy: its identity, environment, lifecycle and review fields.
+_PROMOTION_NOT_COPIED = frozenset({
+    "id", "environment", "flow_name", "promoted_from", "approved_at", "approved_by", "created_at",
+    "promotion_refused_at", "promotion_refusal_reason",
+})  # fmt: skip
+
+
+ALREADY_PROMOTED_MESSAGE = gettext_lazy(
+    "This login source has already been promoted to production, or its promotion waits for review."
+)
+
+
+def login_source_production_refusals(source: LoginSource) -> dict[str, str]:
+    """Why `source` cannot be promoted now, by field (empty: it can). The blocking items of its
+    production checklist (DESIGN section 2): the membership in force and, for a source whose
+    metadata or discovery document is fetched, a check that found it in order."""
+    refusals: dict[str, str] = {}
+    if source.environment != Environment.TEST:
+        refusals["environment"] = _("Only a test-environment login source can be promoted to production.")
+    elif LoginSource.objects.filter(promoted_from=source).exists():
+        refusals["environment"] = str(ALREADY_PROMOTED_MESSAGE)
+    if not membership_in_force(source.organisation_id, HOME_ORGANISATION):
+        refusals["organisation"] = _(
+            "The membership agreement is not in force, and production needs it. Use the test environment "
+            "until both parties have signed the agreement."
+        )
+    if source.is_checked_remotely and source.metadata_ok is not True:
+        field_name = "issuer" if source.kind == LoginSourceKind.OIDC else "metadata_url"
+        refusals[field_name] = (
+            _("Check the metadata first: production needs metadata that was checked and found in order.")
+            if source.metadata_ok is None
+            else _("The last metadata check found a problem; correct it and check again: %(problem)s")
+            % {"problem": source.metadata_error}
+        )
+    return refusals
+
+
+@transaction.atomic
+def login_source_promote(*, login_source: LoginSource, by: User | None) -> LoginSource:
+    """Ask for a test login source in production (DESIGN section 2, lifecycle): a production copy
+    with every setting of the test source (identifiers, URLs, mapping, what the login page shows,
+    schools), waiting for staff review (`approved_at` empty, so the proxy does not see it yet).
+    The test source stays as it is. Refused, naming the field, by `login_source_production_refusals`.
+    """
+    source = LoginSource.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=login_source.pk)
+    if refusals := login_source_production_refusals(source):
+        raise ValidationError(refusals)
+    copy = LoginSource(
+        **{
+            model_field.attname: getattr(source, model_field.attname)
+            for model_field in LoginSource._meta.concrete_fields
+            if model_field.name not in _PROMOTION_NOT_COPIED
+        },
+        environment=Environment.PRODUCTION,
+        promoted_from=source,
+    )
+    copy.flow_name = _flow_name(source.organisation, copy)
+    try:
+        with transaction.atomic():
+            copy.save()
+    except IntegrityError as error:  # a concurrent request promoted it first
+        raise ValidationError({"environment": ALREADY_PROMOTED_MESSAGE}) from error
+    for relation in LoginSource._meta.many_to_many:  # the schools it serves and those not listed
+        getattr(copy, relation.name).set(getattr(source, relation.name).all())
+    if source.promotion_refused_at is not None:
+        source.promotion_refused_at, source.promotion_refusal_reason = None, ""
+        source.save(update_fields=["promotion_refused_at", "promotion_refusal_reason"])
+    audit_record(
+        actor=by, action="login_source.promote", obj=copy,
+        after={**audit_state(copy, LOGIN_SOURCE_FIELDS), "promoted_from": source.pk, "flow_name": copy.flow_name},
+    )  # fmt: skip
+    email_queue_to_users(
+        users=User.objects.filter(is_staff=True, is_active=True),
+        template="login_source_review_requested",
+        context={
+            "source_name": copy.name,
+            "organisation_name": source.organisation.name_fi,
+            "path": reverse("members:login-source-detail", args=[source.organisation_id, copy.pk]),
+        },
+    )
+    return copy
+
+
+def _pending_login_source(login_source: LoginSource) -> LoginSource:
+    source = (
+        LoginSource.objects.select_for_update(of=("self",))
+        .select_related("organisation", "promoted_from")
+        .get(pk=login_source.pk)
+    )
+    if source.environment != Environment.PRODUCTION or source.is_approved:
+        raise ValidationError(_("This login source is no longer waiting for review."))
+    return source
+
+
+def _notify_login_source_decision(*, source: LoginSource, approved: bool, reason: str = "") -> None:
+    shown = source if approved else source.promoted_from
+    email_queue_to_users(
+        users=users_with_role(source.organisation_id, [Role.ADMIN, Role.TECHNICAL]),
+        template="login_source_decision",
+        context={
+            "source_name": source.name,
+            "approved": approved,
+            "reason": reason,
+            "path": reverse("members:login-source-detail", args=[source.organisation_id, shown.pk])
+            if shown is not None
+            else reverse("members:organisation-detail", args=[source.organisation_id]),
+        },
+    )
+
+
+@transaction.atomic
+def login_source_approve(*, login_source: LoginSource, by: User) -> LoginSource:
+    """Staff approve a production login source waiting for review: from the next build the
+    production proxy carries it (while the membership is in force)."""
+    source = _pending_login_source(login_source)
+    source.approved_at, source.approved_by = timezone.now(), by
+    source.save(update_fields=["approved_at", "approved_by"])
+    audit_record(
+        actor=by, action="login_source.approve", obj=source,
+        before={"approved_at": None}, after={"approved_at": source.approved_at.isoformat()},
+    )  # fmt: skip
+    _notify_login_source_decision(source=source, approved=True)
+    _register_changed(environment=source.environment, reason="login source approved")
+    return source
+
+
+@transaction.atomic
+def login_source_reject(*, login_source: LoginSource, reason: str, by: User) -> LoginSource:
+    """Staff refuse a promotion: the production copy waiting for review is removed (the proxy never
+    saw it) and the reason stays on the test source, which the organisation corrects and promotes
+    again. Returns the test source."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for refusing, so the organisation can fix it.")})
+    source = _pending_login_source(login_source)
+    test_source = source.promoted_from
+    audit_record(
+        actor=by, action="login_source.reject", obj=source,
+        before=audit_state(source, LOGIN_SOURCE_FIELDS),
+        after={"reason": reason[:2000], "promoted_from": test_source.pk if test_source else None},
+    )  # fmt: skip
+    _notify_login_source_decision(source=source, approved=False, reason=reason[:2000])
+    source.delete()
+    if test_source is not None:
+        test_source.promotion_refused_at, test_source.promotion_refusal_reason = timezone.now(), reason[:2000]
+        test_source.save(update_fields=["promotion_refused_at", "promotion_refusal_reason"])
+    return test_source or source
+
+
+def _test_default_service_allow(*, organisation: Organisation, by: User | None) -> None:
+    """A new test login source can be tried at once: when the organisation limits its users to an
+    allow-list, the operator's default test service (TRUSTNET_TEST_DEFAULT_SERVICE, a client_id or
+    entityID) joins the list. An empty list already allows every service."""
+    key = settings.TRUSTNET_TEST_DEFAULT_SERVICE.strip()
+    if not key:
+        return
+    allowed = list(organisation.allowed_services.all())
+    if not allowed:
+        return
+    service = (
+        Service.objects.filter(environment=Environment.TEST)
+        .filter(Q(client_id=key) | Q(entity_id=key))
+        .order_by("id")
+        .first()
+    )
+    if service is None or service in allowed:
+        return
+    allowed_services_set(organisation=organisation, by=by, services=[*allowed, service])

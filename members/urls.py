@@ -61,4 +61,17 @@ urlpatterns = [
         views.login_source_mapping,
         name="login-source-mapping",
     ),
+    # Login sources from test to production (issue 14)
+    path(
+        "members/organisations/<int:pk>/login-sources/<int:source_pk>/view/",
+        views.login_source_detail,
+        name="login-source-detail",
+    ),
+    path(
+        "members/organisations/<int:pk>/login-sources/<int:source_pk>/promote/",
+        views.login_source_promote,
+        name="login-source-promote",
+    ),
+    path("members/login-sources/<int:pk>/approve/", views.login_source_approve, name="login-source-approve"),
+    path("members/login-sources/<int:pk>/reject/", views.login_source_reject, name="login-source-reject"),
 ]

@@ -176,7 +176,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts": organisation.contacts.all(),
         "codes": organisation.municipality_codes.all(),
         "schools": organisation.schools.prefetch_related("offices"),
-        "login_sources": organisation.login_sources.prefetch_related("schools"),
+        "login_sources": selectors.login_source_overview(organisation_ids=[organisation.pk]),
         "services": selectors.service_list(provider_ids=[organisation.pk]),
         "allowed_services": organisation.allowed_services.select_related("live_version", "provider"),
         "can_edit": can_edit_organisation(request.user, organisation.pk),
@@ -337,7 +337,7 @@ def login_source_edit(request: HttpRequest, pk: int, source_pk: int | None = Non
     form = LoginSourceForm(request.POST or None, instance=source, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.login_source_save(
+            saved = services.login_source_save(
                 organisation=organisation,
                 by=request.user,
                 login_source=source,
@@ -348,7 +348,7 @@ def login_source_edit(request: HttpRequest, pk: int, source_pk: int | None = Non
             _errors_into(form, error)
         else:
             messages.success(request, _("Login source saved."))
-            return redirect("members:organisation-detail", pk=organisation.pk)
+            return redirect("members:login-source-detail", pk=organisation.pk, source_pk=saved.pk)
     return render(
         request,
         "members/login_source_form.html",
@@ -368,7 +368,7 @@ def login_source_metadata_check(request: HttpRequest, pk: int, source_pk: int) -
         raise Http404
     check_task.delay_on_commit(source.pk, request.user.pk)
     messages.success(request, _("The metadata check has started; its result is shown below when it is done."))
-    return redirect("members:login-source-edit", pk=organisation.pk, source_pk=source.pk)
+    return redirect("members:login-source-detail", pk=organisation.pk, source_pk=source.pk)
 
 
 @require_POST
@@ -717,7 +717,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "members/review_queue.html",
-        {"page": _page(request, selectors.pending_versions()), "policy": ReviewPolicy.current()},
+        {
+            "page": _page(request, selectors.pending_versions()),
+            "policy": ReviewPolicy.current(),
+            "login_source_promotions": selectors.pending_login_source_promotions(),
+        },
     )
 
 
@@ -946,3 +950,105 @@ def login_source_mapping(request: HttpRequest, pk: int, source_pk: int) -> HttpR
             messages.success(request, _("Attribute mapping saved."))
             return redirect("members:login-source-mapping", pk=organisation.pk, source_pk=source.pk)
     return render(request, "members/login_source_mapping.html", {**context, "form": form, "rows": form.rows()})
+# ---------------------------------------------------------------- a login source's page, test to production (issue 14)
+
+
+def _get_login_source_for_user(
+    request: HttpRequest, pk: int, source_pk: int, *, edit: str | None = None
+) -> tuple[Organisation, LoginSource]:
+    """The organisation and its login source, or 404 when the user may not see (or `edit`) them."""
+    organisation = get_organisation_for_user(request, pk, edit=edit)
+    source = get_object_or_404(
+        LoginSource.objects.select_related("promoted_from", "approved_by"), pk=source_pk, organisation=organisation
+    )
+    return organisation, source
+
+
+@member_login_required
+def login_source_detail(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    """Everything about one login source: what it is, what it serves, its checks, its test link and
+    what it still needs before production, with the actions the user may take."""
+    organisation, source = _get_login_source_for_user(request, pk, source_pk)
+    can_edit = can_edit_technical(request.user, organisation.pk)
+    promoted_copy = selectors.login_source_promoted_copy(source)
+    return render(
+        request,
+        "members/login_source_detail.html",
+        {
+            "organisation": organisation,
+            "source": source,
+            "schools": source.schools.order_by("code"),
+            "excluded_schools": source.excluded_schools.order_by("code"),
+            "stage": selectors.login_source_stage(source),
+            "checklist": selectors.login_source_production_checklist(source),
+            "promoted_copy": promoted_copy,
+            "can_edit": can_edit,
+            "can_promote": can_edit and source.environment == Environment.TEST and promoted_copy is None,
+            "awaiting_review": source.environment == Environment.PRODUCTION and not source.is_approved,
+            "reject_form": RejectForm(),
+        },
+    )
+
+
+@member_login_required
+def login_source_promote(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    """Ask for a test login source in production: a confirmation page with what production needs,
+    then POST (with `confirm`) makes the production copy that staff review (DESIGN section 2)."""
+    organisation, source = _get_login_source_for_user(request, pk, source_pk, edit="technical")
+    if source.environment != Environment.TEST:
+        raise Http404
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            copy = services.login_source_promote(login_source=source, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Promotion to production requested. Staff review it; the test source stays as it is.")
+            )
+            return redirect("members:login-source-detail", pk=organisation.pk, source_pk=copy.pk)
+    return render(
+        request,
+        "members/login_source_promote.html",
+        {
+            "organisation": organisation,
+            "source": source,
+            "checklist": selectors.login_source_production_checklist(source),
+            "refusals": list(services.login_source_production_refusals(source).values()),
+        },
+    )
+
+
+@require_POST
+@operator_required
+def login_source_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(LoginSource, pk=pk)
+    try:
+        services.login_source_approve(login_source=source, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Approved. The production proxy uses the login source from its next update."))
+    return redirect("members:login-source-detail", pk=source.organisation_id, source_pk=source.pk)
+
+
+@require_POST
+@operator_required
+def login_source_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(LoginSource, pk=pk)
+    form = RejectForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"reason": _("Give the reason for refusing, so the organisation can fix it.")})
+        test_source = services.login_source_reject(
+            login_source=source, reason=form.cleaned_data["reason"], by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        if LoginSource.objects.filter(pk=source.pk).exists():
+            return redirect("members:login-source-detail", pk=source.organisation_id, source_pk=source.pk)
+        return redirect("members:review-queue")
+    messages.success(request, _("Promotion refused; the organisation has been told why."))
+    if test_source.pk is not None and test_source.pk != source.pk:
+        return redirect("members:login-source-detail", pk=test_source.organisation_id, source_pk=test_source.pk)
+    return redirect("members:review-queue")

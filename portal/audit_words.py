@@ -32,6 +32,9 @@ ACTION_GROUPS: dict[str, dict[str, str]] = {
         "login_source.metadata_check": _("Login source metadata checked"),
         "login_source.delete": _("Login source removed"),
         "login_source.mapping": _("Login source attribute mapping saved"),
+        "login_source.promote": _("Login source's promotion to production requested"),
+        "login_source.approve": _("Login source approved for production"),
+        "login_source.reject": _("Login source's promotion to production refused"),
     },
     _("Services"): {
         "service.create": _("Service submitted"),

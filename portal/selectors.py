@@ -17,8 +17,9 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from audit.models import Entry
 from contracts.models import MemberRole, Membership
-from contracts.selectors import membership_counts, memberships_of
+from contracts.selectors import membership_counts, memberships_of, organisation_ids_in_force
 from contracts.timeline import TimelineEvent
+from members.access import TECHNICAL_ROLES
 from members.models import (
     Invitation,
     LoginSource,
@@ -28,7 +29,7 @@ from members.models import (
     ServiceVersion,
     VersionStatus,
 )
-from members.selectors import service_list
+from members.selectors import login_source_overview, pending_login_source_promotions, service_list
 from portal.audit_present import entry_rows
 from steering.models import ChangeNotice, Reaction, Seat
 from steering.selectors import change_notices_for_member, proposals_for_seat_holder
@@ -46,7 +47,18 @@ def staff_dashboard_context() -> dict[str, Any]:
         # In words, with their targets fetched together (a query per kind of object, not per entry).
         "recent_entries": entry_rows(list(Entry.objects.select_related("actor").order_by("-id")[:10])),
         "membership_counts": membership_counts(on=timezone.localdate()),
+        # Login sources on their way to production (issue 14): waiting for review, or still in test.
+        "login_source_promotion_count": pending_login_source_promotions().count(),
+        "login_sources_on_the_way": login_source_overview(
+            on_the_way=True,
+            limit=STAFF_DASHBOARD_LOGIN_SOURCES,
+            in_force_ids=organisation_ids_in_force(role=MemberRole.HOME_ORGANISATION, on=timezone.localdate()),
+        ),
     }
+
+
+# How many login sources on their way to production the staff dashboard lists.
+STAFF_DASHBOARD_LOGIN_SOURCES = 50
 
 
 def member_dashboard_context(user: User) -> dict[str, Any]:
@@ -72,6 +84,21 @@ def member_dashboard_context(user: User) -> dict[str, Any]:
             role for role, is_registered in registered if is_registered and role not in open_roles
         ]
         organisation.is_signatory = any(role.role == "signatory" for role in organisation.my_roles)
+
+    # Each login source's way to production, for the organisations where the user is an admin or a
+    # technical contact (issue 14); the memberships in force asked once, not per source.
+    technical_ids = [
+        organisation.pk
+        for organisation in organisations
+        if any(role.role in TECHNICAL_ROLES for role in organisation.my_roles)
+    ]
+    sources_by_organisation: dict[int, list[LoginSource]] = {}
+    if technical_ids:
+        in_force = organisation_ids_in_force(role=MemberRole.HOME_ORGANISATION, on=timezone.localdate())
+        for source in login_source_overview(organisation_ids=technical_ids, in_force_ids=in_force):
+            sources_by_organisation.setdefault(source.organisation_id, []).append(source)
+    for organisation in organisations:
+        organisation.login_source_overview = sources_by_organisation.get(organisation.pk, [])
 
     # Agreement changes the organisation has not answered yet (DESIGN 3.5: every member is informed).
     pending_changes = list(change_notices_for_member(user).filter(reaction="pending"))

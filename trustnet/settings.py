@@ -313,6 +313,17 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # The proxy configuration (DESIGN section 5; docs/proxy-configuration.md).
 # The inputs seam: a function (environment=, on=) -> proxy.inputs.ProxyInputs.
+# The proxy's login of each environment where a login source's test link starts; the link adds
+# authnContextClassRef=urn:mpass.id:authnsource:<flow name> to pick that source directly (e.g. the
+# operator's attribute test service's login address). Empty: no link is shown.
+PROXY_TEST_LOGIN_URL = {
+    "test": env.str("PROXY_TEST_LOGIN_URL_TEST", default=""),
+    "production": env.str("PROXY_TEST_LOGIN_URL_PRODUCTION", default=""),
+}
+# The operator's default test service (client_id or entityID). A new test login source of an
+# organisation that limits its users to an allow-list gets it on that list, so the source can be
+# tried at once (members.services.login_source_save). Empty: off.
+TRUSTNET_TEST_DEFAULT_SERVICE = env.str("TEST_DEFAULT_SERVICE", default="")
 PROXY_COLLECT_INPUTS = env.str("PROXY_COLLECT_INPUTS", default="proxy.register.collect_inputs")
 PROXY_SIGNING_KEY_FILE = env.path("PROXY_SIGNING_KEY_FILE", default=BASE_DIR / "var" / "proxy" / "signing-key.pem")
 PROXY_SIGNING_CERT_FILE = env.path("PROXY_SIGNING_CERT_FILE", default=BASE_DIR / "var" / "proxy" / "signing-cert.pem")

@@ -380,8 +380,9 @@ def test_member_dashboard_with_memberships_runs_a_fixed_number_of_queries(admin_
             role = OrganisationRoleFactory(user=admin_a, role=Role.ADMIN)
             MembershipFactory(organisation=role.organisation, version=version)
 
-    # 11: the login sources and services waiting for the member (issue 16).
-    assert_queries_pinned(as_user(admin_a), reverse("portal:member-dashboard"), grow=grow, expected=11)
+    # 11: the login sources and services waiting for the member (issue 16); 13: the login sources'
+    # way to production and the memberships in force (issue 14).
+    assert_queries_pinned(as_user(admin_a), reverse("portal:member-dashboard"), grow=grow, expected=13)
 
 
 def test_staff_dashboard_counts_memberships(operator, org_a, signatory_a, version, as_user):

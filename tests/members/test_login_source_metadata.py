@@ -236,7 +236,7 @@ def _check_url(source) -> str:
 
 
 def _page_url(source) -> str:
-    return reverse("members:login-source-edit", args=[source.organisation_id, source.pk])
+    return reverse("members:login-source-detail", args=[source.organisation_id, source.pk])
 
 
 def test_the_button_checks_and_the_page_shows_the_result(adfs, technical_a, remote, django_capture_on_commit_callbacks):

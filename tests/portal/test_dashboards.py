@@ -35,8 +35,9 @@ def test_member_dashboard_runs_a_fixed_number_of_queries(admin_a, as_user):
         for _ in range(10):
             OrganisationRoleFactory(user=admin_a, role=Role.TECHNICAL)
 
-    # 10: the login sources and services waiting for the member (test_member_dashboard_needs_you.py).
-    assert_queries_pinned(as_user(admin_a), reverse("portal:member-dashboard"), grow=grow, expected=10)
+    # 10: the login sources and services waiting for the member (test_member_dashboard_needs_you.py);
+    # 12: the login sources' way to production and the memberships in force (issue 14).
+    assert_queries_pinned(as_user(admin_a), reverse("portal:member-dashboard"), grow=grow, expected=12)
 
 
 @pytest.mark.parametrize(
