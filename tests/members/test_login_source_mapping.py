@@ -184,7 +184,7 @@ def test_a_fixed_mapping_is_shown_read_only(as_user, org_a, technical_a, kind):
 
 
 def test_the_summary_on_the_login_source_page_lists_the_missing_attributes(as_user, source_a, technical_a):
-    url = reverse("members:login-source-edit", args=[source_a.organisation_id, source_a.pk])
+    url = reverse("members:login-source-detail", args=[source_a.organisation_id, source_a.pk])
     html = as_user(technical_a).get(url).content.decode()
     assert "Still missing before production:" in html and "Learner number" in html
     assert mapping_url(source_a) in html

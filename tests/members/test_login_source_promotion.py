@@ -15,11 +15,12 @@ from django.utils import timezone
 from audit.models import Entry
 from contracts.models import Membership
 from members import services
-from members.models import LoginSource, School
+from members.models import MAPPED_KINDS, LoginSource, School
 from members.selectors import home_organisations_register, login_source_production_checklist, login_source_stage
 from proxy.register import collect_inputs
 from tests.conftest import api_client_for
 from tests.factories import MembershipFactory
+from tests.members.test_attribute_mapping import full_mapping
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +46,10 @@ def wilma(org_a, technical_a, school_a):
 
 
 def _ready(source: LoginSource, **fields) -> LoginSource:
-    """What the checklist needs besides the schools and the membership."""
-    fields = {"display_name_fi": "Espoon Wilma", **fields}
+    """What the checklist needs besides the schools and the membership (a source of a mapped kind
+    also a complete attribute mapping)."""
+    mapping = full_mapping() if source.kind in MAPPED_KINDS else {}
+    fields = {"display_name_fi": "Espoon Wilma", "attribute_mapping": mapping, **fields}
     LoginSource.objects.filter(pk=source.pk).update(**fields)
     source.refresh_from_db()
     return source
@@ -108,6 +111,14 @@ def test_an_oidc_source_needs_its_discovery_document_checked(org_a, technical_a,
         data={"kind": "oidc", "name": "OP", "issuer": "https://op.example.fi"},
     )  # fmt: skip
     assert _missing(_ready(source)) == ["The discovery document was checked and is in order"]
+
+
+def test_a_mapped_source_needs_its_mandatory_attributes_mapped(saml, in_force):
+    assert _missing(saml) == []
+    mapping = full_mapping()
+    del mapping["learnerId"]
+    _ready(saml, attribute_mapping=mapping)
+    assert _missing(saml) == ["The attribute mapping is complete"]
 
 
 def test_the_stage_follows_promotion_review_and_membership(wilma, in_force, technical_a, operator):
