@@ -31,6 +31,7 @@ ACTION_GROUPS: dict[str, dict[str, str]] = {
         "login_source.save": _("Login source saved"),
         "login_source.metadata_check": _("Login source metadata checked"),
         "login_source.delete": _("Login source removed"),
+        "login_source.login_page": _("Login source's login page entry changed"),
     },
     _("Services"): {
         "service.create": _("Service submitted"),
