@@ -55,4 +55,15 @@ urlpatterns = [
     path("roles/<int:pk>/revoke/", views.role_revoke, name="role-revoke"),
     path("staff/team/", views.staff_team, name="staff-team"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    # What the MPASSid login page shows for a login source (issue 14).
+    path(
+        "members/organisations/<int:pk>/login-sources/<int:source_pk>/login-page/",
+        views.login_source_login_page,
+        name="login-source-login-page",
+    ),
+    path(
+        "members/organisations/<int:pk>/login-sources/<int:source_pk>/logo/",
+        views.login_source_logo,
+        name="login-source-logo",
+    ),
 ]
