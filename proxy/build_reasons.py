@@ -27,6 +27,7 @@ REGISTER_REASONS: dict[str, Promise] = {
     "schools imported": _("schools were imported"),
     "login source changed": _("a login source was changed"),
     "login source removed": _("a login source was removed"),
+    "login source's login page changed": _("what the login page shows for a login source was changed"),
     "allowed services changed": _("the services a home organisation allows were changed"),
     "service approved": _("a service was approved"),
     "service withdrawn": _("a service was withdrawn"),
