@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 DEMO_LOADERS = [
     "accounts.demo.load",
     "members.demo.load",
+    "members.demo.load_login_source_login_pages",
     "contracts.demo_agreements.load",
     "members.demo.load_promotions",
     "steering.demo.load",
