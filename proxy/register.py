@@ -294,7 +294,9 @@ def logo_url(environment: str, logo_name: str) -> str:
     return settings.SITE_URL + reverse("proxy:logo", args=[environment, logo_name.rsplit("/", 1)[-1]])
 
 
-def _home_organisation(organisation: Organisation, in_service: set[str], environment: str) -> HomeOrganisation:
+def _home_organisation(
+    organisation: Organisation, in_service: set[str], environment: str = "production"
+) -> HomeOrganisation:
     allowed = [service_key(service.pk) for service in organisation.allowed_services.all()]
     return HomeOrganisation(
         key=f"organisation-{organisation.pk}",
