@@ -1660,7 +1660,12 @@ def _login_page_state(login_source: LoginSource) -> dict[str, Any]:
 
 @transaction.atomic
 def login_source_login_page_save(
-    *, login_source: LoginSource, data: Mapping[str, Any], logo: Any = None, remove_logo: bool = False, by: User
+    *,
+    login_source: LoginSource,
+    data: Mapping[str, Any],
+    logo: Any = None,
+    remove_logo: bool = False,
+    by: User | None,
 ) -> LoginSource:
     """Set what the MPASSid login page shows for a login source: display names and titles (fi, sv,
     en), the logo (checked by members/logos.py; `logo` is an uploaded file or bytes) and the schools
