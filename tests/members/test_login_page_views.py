@@ -9,6 +9,7 @@ from django.urls import reverse
 from members import services
 from members.models import LoginSource, School
 from tests.members.logo_samples import GOOD_SVG, raster, svg
+from tests.querycount import queries_for
 
 
 @pytest.fixture
@@ -97,3 +98,20 @@ def test_the_logo_preview_is_served_with_its_type_nosniff_and_a_policy_for_svg(a
 
 def test_no_logo_is_404(as_user, admin_a, source):
     assert as_user(admin_a).get(_url(source, "members:login-source-logo")).status_code == 404
+
+
+def test_the_page_runs_the_same_queries_whatever_the_number_of_schools(as_user, admin_a, source):
+    client = as_user(admin_a)
+    small = queries_for(client, _url(source))
+
+    def grow():
+        for n in range(20):
+            school = School.objects.create(
+                organisation=source.organisation, code=f"{30000 + n}", name=f"Koulu {n}", school_type="basic"
+            )
+            source.schools.add(school)
+            if n % 2:
+                source.excluded_schools.add(school)
+
+    grow()
+    assert queries_for(client, _url(source)) == small
