@@ -564,3 +564,70 @@ def load_login_source_mappings(*, report: Callable[[str], None]) -> None:
         services.login_source_mapping_set(login_source=source, mapping=mapping, by=None)
         mapped += 1
     report(f"Login sources given an attribute mapping: {mapped}")
+# ---------------------------------------------------------------- what the login page shows (issue 14)
+
+# By login source name: (display name fi, sv, en), (title fi, sv, en), logo (initials, colour).
+# Logos are drawn here as small SVG files (original, no trademarks: initials on a tile).
+DEMO_LOGIN_PAGES = {
+    "Helsingin kaupungin Entra ID": (
+        ("Helsingin kaupunki", "Helsingfors stad", "City of Helsinki"),
+        ("Oppilaat ja opettajat", "Elever och lärare", "Pupils and teachers"), ("HKI", "#0000bf"),
+    ),
+    "Espoon Wilma": (
+        ("Espoon Wilma", "Esbo Wilma", "Espoo Wilma"),
+        ("Perusopetuksen oppilaat ja huoltajat", "Elever och vårdnadshavare", "Pupils and guardians"), ("W", "#17676a"),
+    ),
+    "Espoon Google Workspace": (
+        ("Espoon lukioiden Google-tunnus", "Esbo gymnasiers Google-konto", "Espoo upper secondary Google account"),
+        ("Lukiolaiset", "Gymnasiestuderande", "Upper secondary students"), ("G", "#8a3c00"),
+    ),
+    "Vantaan Wilma": (
+        ("Vantaan Wilma", "Vanda Wilma", "Vantaa Wilma"), ("Oppilaat ja huoltajat", "Elever och vårdnadshavare",
+                                                         "Pupils and guardians"), ("V", "#a4141b"),
+    ),
+    "Tampereen ADFS": (
+        ("Tampereen kaupunki", "Tammerfors stad", "City of Tampere"), ("", "", ""), ("TRE", "#1b1f24"),
+    ),
+    "Borgå Wilma": (
+        ("Porvoon Wilma", "Borgå Wilma", "Porvoo Wilma"), ("", "", ""), ("B", "#0b6b2f"),
+    ),
+    "Oulun OIDC": (
+        ("Oulun kaupunki", "Uleåborgs stad", "City of Oulu"), ("Oppilaat", "Elever", "Pupils"), ("OU", "#7a4b00"),
+    ),
+}  # fmt: skip
+# One school left off a list: Espoonlahden lukio logs in with Google, so Espoo's Wilma does not list
+# it, and the Google source lists only it (a school is listed under one production source).
+DEMO_EXCLUDED = {"Espoon Wilma": ["00571"], "Espoon Google Workspace": ["03405", "03411", "03423"]}
+
+
+def demo_logo(initials: str, colour: str) -> bytes:
+    """A small original SVG logo: initials on a rounded tile (passes members/logos.py's checks)."""
+    size = 26 if len(initials) < 3 else 20
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64">'
+        f'<rect width="64" height="64" rx="12" fill="{colour}"/>'
+        f'<text x="32" y="{32 + size * 0.36:.0f}" font-family="Arial, Helvetica, sans-serif" font-size="{size}" '
+        f'font-weight="700" fill="#ffffff" text-anchor="middle">{initials}</text></svg>'
+    ).encode()
+
+
+def load_login_source_login_pages(*, report: Callable[[str], None]) -> None:
+    """Display names, titles and a logo for every demo login source, and the schools left off the
+    lists. Runs after the home organisations are loaded; loading twice changes nothing."""
+    sources = {source.name: source for source in LoginSource.objects.filter(name__in=DEMO_LOGIN_PAGES)}
+    # The demo's sources were loaded serving every school of their organisation: settle which of
+    # Espoo's two production sources lists which school first, so the checked saves below agree.
+    google = sources.get("Espoon Google Workspace")
+    if google is not None and not google.excluded_schools.exists():
+        google.excluded_schools.set(School.objects.filter(code__in=DEMO_EXCLUDED[google.name]))
+    for name, (display_names, titles, (initials, colour)) in DEMO_LOGIN_PAGES.items():
+        source = sources.get(name)
+        if source is None:
+            continue
+        data: dict = {
+            f"display_name_{lang}": text for lang, text in zip(("fi", "sv", "en"), display_names, strict=True)
+        }
+        data.update({f"title_{lang}": text for lang, text in zip(("fi", "sv", "en"), titles, strict=True)})
+        data["excluded_schools"] = list(source.schools.filter(code__in=DEMO_EXCLUDED.get(name, ())))
+        services.login_source_login_page_save(login_source=source, data=data, logo=demo_logo(initials, colour), by=None)
+    report(f"Login page entries: {len(sources)}")

@@ -871,3 +871,47 @@ class LoginSourceMappingForm(forms.Form):
                 mapping[key] = {form if form in (SOURCE, VALUE) else SOURCE: text}
         data["mapping"] = mapping
         return data
+# What the MPASSid login page shows for a login source (issue 14).
+class LoginSourceLoginPageForm(forms.ModelForm):
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/svg+xml"}),
+        help_text=_(
+            "PNG, JPEG, WebP or SVG, at most %(limit)s kB; a picture 32 to 1024 pixels on each side. "
+            "An SVG may not contain scripts or refer to other files."
+        )
+        % {"limit": settings.TRUSTNET_LOGO_MAX_BYTES // 1024},
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        model = LoginSource
+        fields = [
+            "display_name_fi", "display_name_sv", "display_name_en", "title_fi", "title_sv", "title_en",
+            "excluded_schools",
+        ]  # fmt: skip
+        widgets = {"excluded_schools": forms.CheckboxSelectMultiple}
+        labels = {
+            "display_name_fi": _("Display name in Finnish"),
+            "display_name_sv": _("Display name in Swedish"),
+            "display_name_en": _("Display name in English"),
+            "title_fi": _("Title in Finnish"),
+            "title_sv": _("Title in Swedish"),
+            "title_en": _("Title in English"),
+            "excluded_schools": _("Schools not listed on the login page"),
+        }
+        help_texts = {
+            "display_name_fi": _("The name on the login button. Empty: the login source's name."),
+            "title_fi": _("A line under the name, e.g. who logs in with it."),
+            "excluded_schools": _(
+                "Of the schools this login source serves, tick those its users do not choose it for. "
+                "A school may be listed under one production login source only."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["excluded_schools"].queryset = self.instance.schools.order_by("name")
+        if not self.instance.logo:
+            del self.fields["remove_logo"]

@@ -79,6 +79,20 @@ def metadata_parse(data: bytes) -> SpMetadata:
     return _read_entity(_single_entity(_safe_root(data)))
 
 
+def has_dtd_declaration(data: bytes) -> bool:
+    """Whether untrusted XML declares a DOCTYPE or an entity (refused before any parsing)."""
+    return bool(_DANGEROUS.search(data) or _DANGEROUS.search(data.replace(b"\x00", b"")))
+
+
+def safe_xml_parser() -> etree.XMLParser:
+    """The parser for untrusted XML: no entity resolution, DTD or network; comments and
+    processing instructions dropped. Also used for uploaded SVG logos (members/logos.py)."""
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
+        remove_comments=True, remove_pis=True,
+    )  # fmt: skip
+
+
 def _safe_root(data: bytes) -> etree._Element:
     """The root element of untrusted metadata: size-capped, no DOCTYPE, no entities, no network."""
     if len(data) > max_metadata_bytes():
@@ -86,14 +100,10 @@ def _safe_root(data: bytes) -> etree._Element:
     if not data.strip():
         raise _error(_("The metadata is empty."), "empty")
     # Refuse before parsing: a DOCTYPE is how entity expansion and external entities get in.
-    if _DANGEROUS.search(data) or _DANGEROUS.search(data.replace(b"\x00", b"")):
+    if has_dtd_declaration(data):
         raise _error(_("The metadata contains a DOCTYPE or entity declaration; these are not allowed."), "doctype")
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
-        remove_comments=True, remove_pis=True,
-    )  # fmt: skip
     try:
-        root = etree.fromstring(data, parser=parser)
+        root = etree.fromstring(data, parser=safe_xml_parser())
     except etree.XMLSyntaxError as error:
         raise _error(_("The metadata is not well-formed XML: %(error)s") % {"error": error.msg}, "syntax") from error
     if root.getroottree().docinfo.doctype:

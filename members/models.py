@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -368,6 +369,28 @@ class LoginSource(models.Model):
     def display_name(self) -> str:
         language = (get_language() or "fi")[:2]
         return getattr(self, f"display_name_{language}", "") or self.display_name_fi or self.name
+
+    # What the MPASSid login page shows (issue 14).
+    @property
+    def login_page_title(self) -> str:
+        language = (get_language() or "fi")[:2]
+        return getattr(self, f"title_{language}", "") or self.title_fi
+
+    @property
+    def listed_schools(self) -> list[School]:
+        """The schools listed under it on the login page: those it serves, less those excluded
+        (reads `schools` and `excluded_schools`, prefetched where a page lists many)."""
+        excluded = {school.pk for school in self.excluded_schools.all()}
+        return sorted((s for s in self.schools.all() if s.pk not in excluded), key=lambda s: (s.name, s.code))
+
+    @property
+    def logo_preview_url(self) -> str:
+        """Where the portal shows its current logo (the proxy's URL shows only what is published);
+        the query changes with the logo, so a browser never shows an old one."""
+        if not self.logo:
+            return ""
+        version = self.logo.name.rsplit("/", 1)[-1].split(".")[0][:16]
+        return reverse("members:login-source-logo", args=[self.organisation_id, self.pk]) + f"?v={version}"
 
     @property
     def expected_entity_id(self) -> str:

@@ -56,13 +56,14 @@ def approved_services(*, environment: str) -> list[Service]:
 
 
 def home_organisations_register(environment: str | None = None) -> list[Organisation]:
-    """Every home organisation with what the proxy needs. Seven queries.
+    """Every home organisation with what the proxy needs. Eight queries.
 
     `environment`: only that environment's approved login sources (each proxy configuration carries
     its own; a production source waiting for staff review never reaches the proxy, DESIGN section 2).
 
     Each Organisation has `.municipality_codes.all()`, `.schools.all()` (each with `.offices.all()`),
-    `.login_sources.all()` (each with `.schools.all()`: the schools it serves) and
+    `.login_sources.all()` (each with `.schools.all()`: the schools it serves, and
+    `.excluded_schools.all()`: those not listed on the login page) and
     `.allowed_services.all()`; an empty allow-list means the users may use every service.
     """
     return list(
@@ -76,7 +77,10 @@ def home_organisations_register(environment: str | None = None) -> list[Organisa
                     LoginSource.objects.filter(environment=environment, approved_at__isnull=False)
                     if environment
                     else LoginSource.objects
-                ).prefetch_related(Prefetch("schools", queryset=School.objects.order_by("code"))),
+                ).prefetch_related(
+                    Prefetch("schools", queryset=School.objects.order_by("code")),
+                    Prefetch("excluded_schools", queryset=School.objects.order_by("code")),
+                ),
             ),
             Prefetch("allowed_services", queryset=Service.objects.order_by("id")),
         )

@@ -16,6 +16,8 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -650,6 +652,13 @@ def login_source_save(
     schools = list(schools)
     if any(school.organisation_id != organisation.pk for school in schools):
         raise ValidationError({"schools": _("A login source can only serve the organisation's own schools.")})
+    conflicts = login_source_listing_conflicts(
+        login_source=login_source,
+        listed=[school for school in schools if school not in set(login_source.excluded_schools.all())],
+        field="schools",
+    )
+    if conflicts:
+        raise ValidationError(conflicts)
     login_source.schools.set(schools)
     after = {**audit_state(login_source, LOGIN_SOURCE_FIELDS), "schools": sorted(s.code for s in schools)}
     audit_record(actor=by, action="login_source.save", obj=login_source, before=before, after=after)
@@ -1632,6 +1641,8 @@ def login_source_mapping_set(*, login_source: LoginSource, mapping: Any, by: Use
     _register_changed(environment=source.environment, reason="login source attribute mapping changed")
     login_source.attribute_mapping = clean
     return source
+
+
 # ---------------------------------------------------------------- login sources from test to production (issue 14)
 
 # Not carried over to the production copy: its identity, environment, lifecycle and review fields.
@@ -1681,6 +1692,14 @@ def login_source_promote(*, login_source: LoginSource, by: User | None) -> Login
     source = LoginSource.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=login_source.pk)
     if refusals := login_source_production_refusals(source):
         raise ValidationError(refusals)
+    # The copy would list the same schools in production: none may already be listed there.
+    excluded = set(source.excluded_schools.values_list("pk", flat=True))
+    listed = [school for school in source.schools.all() if school.pk not in excluded]
+    in_production = LoginSource(
+        organisation_id=source.organisation_id, environment=Environment.PRODUCTION, name=source.name
+    )
+    if conflicts := login_source_listing_conflicts(login_source=in_production, listed=listed, field="schools"):
+        raise ValidationError(conflicts)
     copy = LoginSource(
         **{
             model_field.attname: getattr(source, model_field.attname)
@@ -1802,3 +1821,119 @@ def _test_default_service_allow(*, organisation: Organisation, by: User | None) 
     if service is None or service in allowed:
         return
     allowed_services_set(organisation=organisation, by=by, services=[*allowed, service])
+
+
+# ---------------------------------------------------------------- login sources: what the login page shows (issue 14)
+
+LOGIN_PAGE_TEXT_FIELDS = ("display_name_fi", "display_name_sv", "display_name_en", "title_fi", "title_sv", "title_en")
+LOGIN_PAGE_AUDIT_FIELDS = (*LOGIN_PAGE_TEXT_FIELDS, "logo")
+
+
+def login_source_listing_conflicts(
+    *, login_source: LoginSource, listed: Iterable[School], field: str
+) -> dict[str, str]:
+    """A school listed (served and not excluded) under two production login sources of the same
+    organisation is a conflict to resolve (DESIGN section 2): {field: message naming both sources},
+    or {} when `listed` (what `login_source` would list) conflicts with no other source."""
+    if login_source.environment != Environment.PRODUCTION:
+        return {}
+    listed_ids = {school.pk: school for school in listed}
+    if not listed_ids:
+        return {}
+    others = (
+        LoginSource.objects.filter(organisation_id=login_source.organisation_id, environment=Environment.PRODUCTION)
+        .exclude(pk=login_source.pk)
+        .prefetch_related("schools", "excluded_schools")
+        .order_by("name", "pk")
+    )
+    problems = []
+    for other in others:
+        excluded = {school.pk for school in other.excluded_schools.all()}
+        for school in other.schools.all():
+            if school.pk in listed_ids and school.pk not in excluded:
+                problems.append(
+                    _(
+                        "%(school)s would be listed under both %(this)s and %(other)s on the production login "
+                        "page: leave it off one of them."
+                    )
+                    % {"school": school.name, "this": login_source.name, "other": other.name}
+                )
+    return {field: " ".join(problems)} if problems else {}
+
+
+def _login_page_state(login_source: LoginSource) -> dict[str, Any]:
+    return {
+        **audit_state(login_source, LOGIN_PAGE_AUDIT_FIELDS),
+        "excluded_schools": sorted(login_source.excluded_schools.values_list("code", flat=True)),
+    }
+
+
+@transaction.atomic
+def login_source_login_page_save(
+    *,
+    login_source: LoginSource,
+    data: Mapping[str, Any],
+    logo: Any = None,
+    remove_logo: bool = False,
+    by: User | None,
+) -> LoginSource:
+    """Set what the MPASSid login page shows for a login source: display names and titles (fi, sv,
+    en), the logo (checked by members/logos.py; `logo` is an uploaded file or bytes) and the schools
+    left off its list (`data["excluded_schools"]`, of those it serves). All or nothing: on any error
+    nothing is stored and the old logo stays. The proxy sees it in discovery.json."""
+    from members.logos import logo_check, max_logo_bytes
+
+    login_source = LoginSource.objects.select_for_update().get(pk=login_source.pk)
+    before = _login_page_state(login_source)
+    errors: dict[str, str] = {}
+    for name in LOGIN_PAGE_TEXT_FIELDS:
+        value = str(data.get(name, getattr(login_source, name)) or "").strip()
+        if has_control_character(value):
+            errors[name] = _("The value contains a character that is not allowed (a control character).")
+        elif len(value) > 200:
+            errors[name] = _("At most 200 characters.")
+        setattr(login_source, name, value)
+    served = {school.pk: school for school in login_source.schools.all()}
+    excluded = list(data.get("excluded_schools", login_source.excluded_schools.all()))
+    if any(school.pk not in served for school in excluded):
+        errors["excluded_schools"] = _("Only schools the login source serves can be left off its list.")
+    else:
+        errors.update(
+            login_source_listing_conflicts(
+                login_source=login_source,
+                listed=[school for pk, school in served.items() if pk not in {s.pk for s in excluded}],
+                field="excluded_schools",
+            )
+        )
+    checked = None
+    if logo is not None:
+        content = logo if isinstance(logo, bytes) else _read_capped(logo, max_logo_bytes())
+        try:
+            checked = logo_check(content)
+        except ValidationError as error:
+            errors.update({name: messages[0] for name, messages in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    if checked is not None:
+        # Content-derived name: an unchanged logo is not stored twice. Earlier files stay, since a
+        # published snapshot (or one staff roll back to) may still point at them.
+        if not default_storage.exists(checked.storage_name):
+            default_storage.save(checked.storage_name, ContentFile(checked.content))
+        login_source.logo.name = checked.storage_name
+    elif remove_logo:
+        login_source.logo.name = ""
+    login_source.save(update_fields=[*LOGIN_PAGE_TEXT_FIELDS, "logo"])
+    login_source.excluded_schools.set(excluded)
+    after = _login_page_state(login_source)
+    if after != before:
+        audit_record(actor=by, action="login_source.login_page", obj=login_source, before=before, after=after)
+        _register_changed(environment=login_source.environment, reason="login source's login page changed")
+    return login_source
+
+
+def _read_capped(upload: Any, limit: int) -> bytes:
+    """An upload's bytes, reading at most one byte over `limit` (so an oversized file is refused
+    by its real size without being read whole)."""
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    return upload.read(limit + 1)

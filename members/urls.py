@@ -74,4 +74,15 @@ urlpatterns = [
     ),
     path("members/login-sources/<int:pk>/approve/", views.login_source_approve, name="login-source-approve"),
     path("members/login-sources/<int:pk>/reject/", views.login_source_reject, name="login-source-reject"),
+    # What the MPASSid login page shows for a login source (issue 14).
+    path(
+        "members/organisations/<int:pk>/login-sources/<int:source_pk>/login-page/",
+        views.login_source_login_page,
+        name="login-source-login-page",
+    ),
+    path(
+        "members/organisations/<int:pk>/login-sources/<int:source_pk>/logo/",
+        views.login_source_logo,
+        name="login-source-logo",
+    ),
 ]

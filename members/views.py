@@ -12,14 +12,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import member_login_required, operator_required
 from accounts.models import User
@@ -40,6 +42,7 @@ from members.forms import (
     InvitationForm,
     InvitationSignupForm,
     LoginSourceForm,
+    LoginSourceLoginPageForm,
     LoginSourceMappingForm,
     MemberOrganisationForm,
     OfficeForm,
@@ -57,6 +60,7 @@ from members.forms import (
     WithdrawForm,
     contact_forms,
 )
+from members.logos import CONTENT_TYPES, logo_response_headers
 from members.metadata import metadata_parse
 from members.metadata_fetch import metadata_fetch
 from members.models import (
@@ -1052,3 +1056,66 @@ def login_source_reject(request: HttpRequest, pk: int) -> HttpResponse:
     if test_source.pk is not None and test_source.pk != source.pk:
         return redirect("members:login-source-detail", pk=test_source.organisation_id, source_pk=test_source.pk)
     return redirect("members:review-queue")
+# ---------------------------------------------------------------- login sources: what the login page shows (issue 14)
+
+
+@member_login_required
+def login_source_login_page(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    """Display names, titles, logo and the schools listed under a login source on the login page."""
+    organisation = get_organisation_for_user(request, pk, edit="technical")
+    source = get_object_or_404(LoginSource, pk=source_pk, organisation=organisation)
+    form = LoginSourceLoginPageForm(request.POST or None, request.FILES or None, instance=source)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.login_source_login_page_save(
+                login_source=source,
+                data=form.cleaned_data,
+                logo=form.cleaned_data.get("logo"),
+                remove_logo=bool(form.cleaned_data.get("remove_logo")),
+                by=request.user,
+            )
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            messages.success(request, _("What the login page shows was saved."))
+            return redirect("members:login-source-login-page", pk=organisation.pk, source_pk=source.pk)
+    # The preview shows what is stored, not the form's unsaved input.
+    preview = (
+        LoginSource.objects.select_related("organisation")
+        .prefetch_related("schools", "excluded_schools")
+        .get(pk=source.pk)
+    )
+    return render(
+        request,
+        "members/login_source_login_page.html",
+        {"form": form, "organisation": organisation, "source": source, "login_source": preview},
+    )
+
+
+@require_safe
+@member_login_required
+def login_source_logo(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    """The login source's current logo, for the portal's preview (whoever may see the organisation).
+    Served with nosniff and, for SVG, a policy that lets nothing in it run or load."""
+    organisation = get_organisation_for_user(request, pk)
+    source = get_object_or_404(LoginSource, pk=source_pk, organisation=organisation)
+    if not source.logo:
+        raise Http404
+    # The stored name is the content's SHA-256 (members/logos.py): a strong validator for free.
+    stem, _dot, extension = source.logo.name.rsplit("/", 1)[-1].partition(".")
+    if extension not in CONTENT_TYPES:
+        raise Http404
+    etag = f'"{stem}"'
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        try:
+            with default_storage.open(source.logo.name, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError as error:
+            raise Http404 from error
+        response = HttpResponse(data, content_type=CONTENT_TYPES[extension])
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, max-age=300"
+    for name, value in logo_response_headers(extension).items():
+        response[name] = value
+    return response

@@ -35,6 +35,7 @@ ACTION_GROUPS: dict[str, dict[str, str]] = {
         "login_source.promote": _("Login source's promotion to production requested"),
         "login_source.approve": _("Login source approved for production"),
         "login_source.reject": _("Login source's promotion to production refused"),
+        "login_source.login_page": _("Login source's login page entry changed"),
     },
     _("Services"): {
         "service.create": _("Service submitted"),

@@ -12,6 +12,7 @@ DEMO_LOADERS = [
     "accounts.demo.load",
     "members.demo.load",
     "members.demo.load_login_source_mappings",
+    "members.demo.load_login_source_login_pages",
     "contracts.demo_agreements.load",
     "members.demo.load_promotions",
     "steering.demo.load",

@@ -24,12 +24,14 @@ from django.core.files.storage import default_storage
 from django.utils.module_loading import import_string
 from lxml import etree
 
-from proxy import metadata_xml, oidc_clients, release_rules, signing, validation
+from proxy import discovery, metadata_xml, oidc_clients, release_rules, signing, validation
 from proxy.inputs import ProxyInputs, Service, fingerprint
 from proxy.models import EntityDocument, Fragment, Snapshot
 
 OUTPUT_NAMES = (
     "metadata.xml", "attribute-filter.xml", "satosa-attribute-policy.yaml", "config.json", "index.json",
+    # What the login page lists (public, like metadata.xml; issue 14).
+    "discovery.json",
     # Only while the environment has a proxy key registered (`oidc_clients`); withheld otherwise.
     "oidc-clients.json",
 )  # fmt: skip
@@ -118,6 +120,7 @@ class Rendered:
     service_fingerprints: dict[str, str] = field(default_factory=dict)
     new_fragments: int = 0
     fragment_errors: list[str] = field(default_factory=list)
+    discovery: bytes = b""
 
 
 def profile() -> dict:
@@ -256,6 +259,7 @@ def render(inputs: ProxyInputs, *, proxy_key_fingerprint: str = "") -> Rendered:
         attribute_filter = release_rules.attribute_filter_xml(inputs)
         satosa_policy = release_rules.satosa_policy_yaml(inputs)
         config = release_rules.config_json(inputs)
+        discovery_document = discovery.discovery_json(inputs)
         oidc_plan = oidc_clients.client_register(inputs, key_fingerprint=proxy_key_fingerprint)
     except ValueError as error:
         # The release rules are written for all services at once; look for the ones to blame
@@ -273,7 +277,7 @@ def render(inputs: ProxyInputs, *, proxy_key_fingerprint: str = "") -> Rendered:
         raise ValueError("the attribute filter or the SATOSA policy holds a character XML cannot hold")
     digest = hashlib.sha256()
     digest.update(json.dumps(profile(), sort_keys=True).encode())
-    for part in (*keys, attribute_filter, satosa_policy, config, oidc_plan):
+    for part in (*keys, attribute_filter, satosa_policy, config, oidc_plan, discovery_document):
         digest.update(part.encode() if isinstance(part, str) else part)
         digest.update(b"\0")
     return Rendered(
@@ -288,6 +292,7 @@ def render(inputs: ProxyInputs, *, proxy_key_fingerprint: str = "") -> Rendered:
         service_fingerprints=service_fingerprints,
         new_fragments=len(new),
         fragment_errors=fragment_errors,
+        discovery=discovery_document,
     )
 
 
@@ -499,6 +504,7 @@ def validate(rendered: Rendered, signed: Signed) -> list[str]:
         config=rendered.config,
         expected_entity_ids=[s.entity_id for s in rendered.saml_services],
     )
+    errors += validation.discovery_errors(discovery=rendered.discovery, config=rendered.config)
     return errors
 
 

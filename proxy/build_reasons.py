@@ -29,6 +29,7 @@ REGISTER_REASONS: dict[str, Promise] = {
     "login source removed": _("a login source was removed"),
     "login source attribute mapping changed": _("a login source's attribute mapping was changed"),
     "login source approved": _("a login source was approved for production"),
+    "login source's login page changed": _("what the login page shows for a login source was changed"),
     "allowed services changed": _("the services a home organisation allows were changed"),
     "service approved": _("a service was approved"),
     "service withdrawn": _("a service was withdrawn"),

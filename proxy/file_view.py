@@ -21,6 +21,7 @@ DOWNLOAD_TYPES = {
     "config.json": "application/json",
     "index.json": "application/json",
     "oidc-clients.json": "application/json",
+    "discovery.json": "application/json",
 }
 
 

@@ -193,6 +193,19 @@ class LoginSource:
     # Its effective attribute mapping (members.attribute_mapping), in the catalogue's order:
     # (MPASSid attribute key, "source" or "value", the attribute's name or the static value).
     attribute_mapping: tuple[tuple[str, str, str], ...] = ()
+    # What the MPASSid login page shows (discovery.json; issue 14): display names (each falls back
+    # to `name` there), titles, the logo's absolute URL ("" = none) and the served schools left off
+    # its list. Part of the value, so a change to any of them makes a new snapshot.
+    display_name: Localized = field(default_factory=Localized)
+    title: Localized = field(default_factory=Localized)
+    logo_url: str = ""
+    excluded_school_codes: tuple[str, ...] = ()
+
+    @property
+    def listed_school_codes(self) -> tuple[str, ...]:
+        """The schools listed under it on the login page: those it serves, less those excluded."""
+        excluded = set(self.excluded_school_codes)
+        return tuple(code for code in self.school_codes if code not in excluded)
 
 
 @dataclass(frozen=True)

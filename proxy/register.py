@@ -22,6 +22,7 @@ import dataclasses
 import datetime
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from contracts.models import MemberRole
@@ -97,7 +98,7 @@ def collect_inputs(*, environment: str, on: datetime.date) -> ProxyInputs:
     services = _services(environment, providers)
     in_service = {service.key for service in services}
     homes = tuple(
-        _home_organisation(organisation, in_service)
+        _home_organisation(organisation, in_service, environment)
         for organisation in home_organisations_register(environment)
         if organisation.pk in homes_taking_part
     )
@@ -286,7 +287,17 @@ def _service(
     )
 
 
-def _home_organisation(organisation: Organisation, in_service: set[str]) -> HomeOrganisation:
+def logo_url(environment: str, logo_name: str) -> str:
+    """The public, absolute URL of a published login-source logo ("" for none): its stored name is
+    its content's hash (members/logos.py), so a new logo gets a new URL."""
+    if not logo_name:
+        return ""
+    return settings.SITE_URL + reverse("proxy:logo", args=[environment, logo_name.rsplit("/", 1)[-1]])
+
+
+def _home_organisation(
+    organisation: Organisation, in_service: set[str], environment: str = "production"
+) -> HomeOrganisation:
     allowed = [service_key(service.pk) for service in organisation.allowed_services.all()]
     return HomeOrganisation(
         key=f"organisation-{organisation.pk}",
@@ -308,6 +319,10 @@ def _home_organisation(organisation: Organisation, in_service: set[str]) -> Home
                     for key, entry in effective_mapping(source).items()
                     for form, text in entry.items()
                 ),
+                display_name=_localized(source, "display_name"),
+                title=_localized(source, "title"),
+                logo_url=logo_url(environment, source.logo.name),
+                excluded_school_codes=tuple(school.code for school in source.excluded_schools.all()),
             )
             for source in organisation.login_sources.all()
             # A promoted source reaches the proxy once staff approve it (DESIGN section 2).

@@ -196,6 +196,7 @@ def snapshot_build(
             "satosa-attribute-policy.yaml": rendered.satosa_policy,
             "config.json": rendered.config,
             "index.json": build.index_json(rendered, signed, inputs),
+            "discovery.json": rendered.discovery,
         }
         report: dict[str, Any] = {}
         try:

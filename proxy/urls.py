@@ -9,11 +9,13 @@ ENV = r"(?P<environment>test|production)"
 urlpatterns = [
     # DESIGN section 5: the contract with the proxy.
     re_path(
-        rf"^{ENV}/(?P<name>metadata\.xml|attribute-filter\.xml|satosa-attribute-policy\.yaml|config\.json|oidc-clients\.json)$",
+        rf"^{ENV}/(?P<name>metadata\.xml|attribute-filter\.xml|satosa-attribute-policy\.yaml|config\.json|oidc-clients\.json|discovery\.json)$",
         views.snapshot_file,
         name="file",
     ),
     re_path(rf"^{ENV}/entities/(?P<identifier>.+)$", views.entity, name="entity"),
+    # Login-source logos that discovery.json points at (issue 14).
+    re_path(rf"^{ENV}/logos/(?P<name>[0-9a-f]{{64}}\.(?:png|jpg|webp|svg))$", views.logo, name="logo"),
     path("signing-cert.pem", views.signing_certificate, name="signing-cert"),
     # Staff UI.
     path("staff/", staff_views.snapshot_list, name="snapshot-list"),

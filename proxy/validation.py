@@ -101,3 +101,37 @@ def consistency_errors(
         if allowed is not None and not set(allowed) <= service_keys:
             errors.append(f"config.json: home organisation {organisation['key']} allows unknown services")
     return errors
+
+
+@lru_cache(maxsize=1)
+def _discovery_validator():
+    import jsonschema
+
+    schema = json.loads((SCHEMA_DIR / "discovery.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def discovery_errors(*, discovery: bytes, config: bytes) -> list[str]:
+    """discovery.json against its bundled JSON schema, and against config.json: every source the
+    login page lists is one the proxy is configured with, under the same home organisation."""
+    data = json.loads(discovery)
+    errors = [
+        f"discovery.json: {'/'.join(str(part) for part in error.absolute_path) or 'root'}: {error.message}"
+        for error in sorted(_discovery_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    ][:20]
+    if errors:
+        return errors
+    configured = {
+        (organisation["key"], source["flow_name"])
+        for organisation in json.loads(config)["home_organisations"]
+        for source in organisation["login_sources"]
+    }
+    listed = {
+        (organisation["key"], source["flow_name"])
+        for organisation in data["home_organisations"]
+        for source in organisation["login_sources"]
+    }
+    if not listed <= configured:
+        errors.append("discovery.json: it lists login sources config.json does not configure")
+    return errors

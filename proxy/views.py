@@ -16,11 +16,15 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_safe
 
+from members.logos import CONTENT_TYPES as LOGO_CONTENT_TYPES
+from members.logos import STORAGE_FOLDER as LOGO_FOLDER
+from members.logos import logo_response_headers
 from proxy import build, signing
 from proxy.models import Environment, Snapshot
 from proxy.services import current_snapshot, proxy_token_authenticate
@@ -34,6 +38,7 @@ MEDIA_TYPES = {
     "satosa-attribute-policy.yaml": "application/yaml; charset=utf-8",
     "config.json": "application/json",
     "oidc-clients.json": "application/json",
+    "discovery.json": "application/json",
 }
 TOKEN_FILES = {"attribute-filter.xml", "satosa-attribute-policy.yaml", "config.json", "oidc-clients.json"}
 NOT_FOUND_MAX_AGE = 60
@@ -254,3 +259,75 @@ def signing_certificate(request: HttpRequest) -> HttpResponse:
         content_type="application/x-pem-file",
         last_modified=datetime.datetime.fromtimestamp(modified, tz=datetime.UTC),
     )
+
+
+# ---------------------------------------------------------------- login-source logos (issue 14)
+
+_logo_cache: dict[int, frozenset[str]] = {}
+
+
+def _published_logos(snapshot: Snapshot) -> frozenset[str]:
+    """The logo file names the snapshot's discovery.json points at, read once per process."""
+    cached = _logo_cache.get(snapshot.pk)
+    if cached is None:
+        cached = frozenset()
+        if "discovery.json" in snapshot.files:
+            document = json.loads(build.read_file(snapshot, "discovery.json"))
+            cached = frozenset(
+                source["logo_url"].rsplit("/", 1)[-1]
+                for organisation in document["home_organisations"]
+                for source in organisation["login_sources"]
+                if source["logo_url"]
+            )
+        if len(_logo_cache) > 8:
+            _logo_cache.clear()
+        _logo_cache[snapshot.pk] = cached
+    return cached
+
+
+def _logo_not_found() -> HttpResponse:
+    response = HttpResponse("Unknown logo.\n", status=404, content_type="text/plain")
+    response["Cache-Control"] = f"public, max-age={NOT_FOUND_MAX_AGE}"
+    return response
+
+
+@require_safe
+def logo(request: HttpRequest, environment: str, name: str) -> HttpResponse:
+    """A login source's logo as the login page shows it: only one the environment's published
+    discovery.json points at. Its name is its content's SHA-256, checked before it is served; an
+    SVG goes out with a policy that lets nothing in it run or load, every logo with nosniff."""
+    try:
+        snapshot = _published(environment)
+        published = _published_logos(snapshot)
+    except _NoSnapshot:
+        return _logo_not_found()
+    except build.TamperedSnapshot:
+        return _unavailable("The published configuration failed its integrity check.\n")
+    if name not in published:
+        return _logo_not_found()
+    digest, _, extension = name.partition(".")
+
+    def content() -> bytes:
+        with default_storage.open(f"{LOGO_FOLDER}/{name}", "rb") as handle:
+            data = handle.read()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise build.TamperedSnapshot(f"logo {name} does not match its name")
+        return data
+
+    try:
+        response = serve_bytes(
+            request,
+            content,
+            content_type=LOGO_CONTENT_TYPES[extension],
+            last_modified=snapshot.created_at,
+            sha256=digest,
+        )
+    except FileNotFoundError:
+        logger.error("logo %s of %s is published but not stored", name, environment)
+        return _logo_not_found()
+    except build.TamperedSnapshot:
+        logger.error("refused to serve logo %s of %s: it does not match its name", name, environment)
+        return _unavailable("The logo failed its integrity check.\n")
+    for header, value in logo_response_headers(extension).items():
+        response[header] = value
+    return response

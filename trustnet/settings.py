@@ -169,6 +169,8 @@ TRUSTNET_INVITATION_VALIDITY = timedelta(days=env.int("INVITATION_VALIDITY_DAYS"
 # Member register (members/): metadata upload/fetch limits and the key that encrypts OIDC client
 # secrets. MEMBERS_SECRET_KEY is a Fernet key (comma-separated: newest first, older ones still decrypt).
 TRUSTNET_METADATA_MAX_BYTES = env.int("METADATA_MAX_BYTES", default=512 * 1024)
+# Login sources' logos on the MPASSid login page (members/logos.py): at most this many bytes.
+TRUSTNET_LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=200 * 1024)
 TRUSTNET_METADATA_FETCH_TIMEOUT = env.float("METADATA_FETCH_TIMEOUT", default=10.0)
 # The whole fetch (redirects and a slowly trickled body included) must end within this many seconds.
 TRUSTNET_METADATA_FETCH_DEADLINE = env.float("METADATA_FETCH_DEADLINE", default=30.0)

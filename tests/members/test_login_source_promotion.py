@@ -519,3 +519,15 @@ def test_the_api_refuses_without_the_membership(wilma, technical_a):
     response = api_client_for(technical_a).post(f"/api/login-sources/{wilma.pk}/promote/")
     assert response.status_code == 400 and "organisation" in response.json()
     assert not LoginSource.objects.filter(promoted_from=wilma).exists()
+
+
+def test_a_promotion_that_would_list_a_school_twice_in_production_is_refused(saml, in_force, org_a, school_a):
+    other = LoginSource.objects.create(
+        organisation=org_a, kind="wilma", name="Tuotanto-Wilma", environment="production",
+        hostnames=["tuotanto.inschool.fi"], approved_at=timezone.now(),
+    )  # fmt: skip
+    other.schools.set([school_a])
+    with pytest.raises(ValidationError) as refused:
+        services.login_source_promote(login_source=saml, by=None)
+    assert "Tuotanto-Wilma" in " ".join(refused.value.message_dict["schools"])
+    assert not LoginSource.objects.filter(promoted_from=saml).exists()

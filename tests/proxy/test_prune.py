@@ -71,7 +71,7 @@ def test_keeps_in_service_previous_valid_and_young_snapshots_and_deletes_the_res
     result = _prune_at(T0 + 12 * DAY + datetime.timedelta(hours=1))
     assert set(Snapshot.objects.values_list("pk", flat=True)) == {b.pk, c.pk, production.pk}
     assert result.snapshots == 1
-    assert result.files == len(a.files) == 5
+    assert result.files == len(a.files) == 6  # discovery.json among them (issue 14)
     assert set(result.kept_snapshots) >= {b.pk, c.pk, production.pk}
     assert Publication.objects.get(environment="production").snapshot_id == production.pk
 
@@ -192,7 +192,7 @@ def test_each_run_is_audited_once_with_counts(history):
     _prune_at(T0 + 13 * DAY)
     entries = list(Entry.objects.filter(action="proxy.snapshots_pruned").order_by("pk"))
     assert len(entries) == 2
-    assert entries[0].after["snapshots"] == 1 and entries[0].after["files"] == 5
+    assert entries[0].after["snapshots"] == 1 and entries[0].after["files"] == 6
     assert entries[0].after["snapshot_ids"] == [history["a"].pk]
     assert entries[1].after["snapshots"] == 0
 
