@@ -22,11 +22,13 @@ _numbers = itertools.count(1)
 def _sources(organisation, by, reviewer) -> list[LoginSource]:
     """A test source of each kind of progress: plain, promoted and waiting, approved, refused."""
     number = next(_numbers)
-    school = School.objects.create(
-        organisation=organisation, code=f"{10000 + number}", name=f"Koulu {number}", school_type="basic"
-    )
     made = []
     for index, kind in enumerate(("plain", "waiting", "approved", "refused")):
+        # A school of its own: one school is listed under one production source only.
+        school = School.objects.create(
+            organisation=organisation, code=f"{10000 + 4 * number + index}", name=f"Koulu {number}-{index}",
+            school_type="basic",
+        )  # fmt: skip
         source = services.login_source_save(
             organisation=organisation, by=by, schools=[school],
             data={"kind": "saml", "name": f"IdP {number}-{kind}", "entity_id": f"https://{number}-{index}.fi/idp",
