@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from lxml import html
 
 from members import services
 from members.attributes import ATTRIBUTES
 from members.models import Environment
-from members.selectors import data_flows, live_services
+from members.selectors import data_flows, live_services, service_counts_on
+from portal.charts import month_ends
 from tests.factories import MembershipFactory, ServiceProviderOrganisationFactory
 from tests.members.conftest import provider_in_force
 from tests.querycount import assert_queries_pinned
@@ -201,3 +203,51 @@ def test_staff_dashboard_query_count_is_pinned(operator, as_user, make_saml_serv
     # Of these, five are the data flows' and the charts': the providers in force and ended, the
     # approved services, the members and the services at each month's end.
     assert_queries_pinned(client, DASHBOARD, grow=grow, expected=20)
+
+
+HELSINKI = datetime.timezone(datetime.timedelta(hours=2))
+
+
+def _at(day: datetime.date):
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(12), HELSINKI), tick=False)
+
+
+def test_services_per_environment_count_from_approval_to_withdrawal(
+    operator, make_saml_service, provider_a, django_assert_num_queries
+):
+    """P1 approved in February and withdrawn in May; T1 a test service approved in April; P2 never
+    approved; P3's only version rejected."""
+    with _at(datetime.date(2026, 2, 10)):
+        p1 = make_saml_service(provider_a)
+    with _at(datetime.date(2026, 3, 1)):
+        p3 = make_saml_service(provider_a, approve=False)
+        services.service_reject(version=p3.versions.get(), by=operator, reason="Ei tietosuojaselostetta")
+    with _at(datetime.date(2026, 4, 5)):
+        make_saml_service(provider_a, environment="test")
+    with _at(datetime.date(2026, 4, 20)):
+        make_saml_service(provider_a, approve=False)
+    with _at(datetime.date(2026, 5, 2)):
+        services.service_withdraw(service=p1, by=operator, reason="Rikkoo konfiguraation")
+    days = month_ends(datetime.date(2026, 6, 15))
+    with django_assert_num_queries(1):
+        counts = service_counts_on(days)
+    assert counts == {
+        "test": [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1],
+        "production": [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0],
+    }
+
+
+def test_the_dashboard_draws_the_services_chart_with_its_numbers(operator, as_user, make_saml_service, provider_a):
+    with _at(datetime.date(2026, 4, 5)):
+        make_saml_service(provider_a, environment="test")
+        make_saml_service(provider_a)
+    with _at(datetime.date(2026, 6, 15)):
+        page = as_user(operator).get(DASHBOARD).content.decode()
+    tree = html.fromstring(page)
+    svg = tree.xpath("//svg[@aria-labelledby='services-chart-title services-chart-desc']")[0]
+    bars = {g.get("class").split("-")[-1]: len(g.xpath("rect")) for g in svg.xpath(f"g[{_cls('chart-series')}]")}
+    assert bars == {"production": 12, "test": 12}
+    table = svg.getparent().xpath(".//table")[0]
+    assert [th.text for th in table.xpath("thead/tr/th")] == ["Month", "In production", "In test"]
+    rows = [[td.text for td in tr.xpath("td")] for tr in table.xpath("tbody/tr")]
+    assert rows[8] == ["0", "0"] and rows[9:] == [["1", "1"]] * 3
