@@ -171,7 +171,7 @@ def _filtered_organisations(
 @operator_required
 def organisation_export(request: HttpRequest) -> HttpResponse:
     """The organisation list as CSV for staff, with the same filters, and each role's membership
-    state in words with its end date. Four queries whatever the number of organisations."""
+    state in words with its end date. Three queries whatever the number of organisations."""
     _form, _state_form, organisations = _filtered_organisations(request)
     organisations = list(organisations)
     statuses = role_statuses(organisations)
