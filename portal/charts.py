@@ -19,7 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 SVG_NS = "http://www.w3.org/2000/svg"
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 34
-LEGEND_HEIGHT = 26
+LEGEND_HEIGHT = 36
+VALUE_ROOM = 16
 
 
 def month_ends(today: datetime.date, *, months: int = 12) -> list[datetime.date]:
@@ -98,7 +99,8 @@ def chart_svg(chart: Chart) -> SafeString:
     Built as an element tree, so every label is escaped and the result is well-formed XML.
     """
     legend = len(chart.series) > 1
-    top = TOP + (LEGEND_HEIGHT if legend else 0)
+    # Room above the plot for the legend, and for a line's value labels over its highest point.
+    top = TOP + (LEGEND_HEIGHT if legend else 0) + (VALUE_ROOM if chart.kind == "line" else 0)
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - top - BOTTOM
     slots = max(len(chart.days), 1)
     slot = plot_width / slots
@@ -113,7 +115,7 @@ def chart_svg(chart: Chart) -> SafeString:
         "svg",
         {
             "xmlns": SVG_NS,
-            "class": f"chart chart-{chart.kind}",
+            "class": f"chart chart-kind-{chart.kind}",
             "role": "img",
             "aria-labelledby": f"{title_id} {desc_id}",
             "viewBox": f"0 0 {WIDTH} {HEIGHT}",
@@ -138,7 +140,9 @@ def chart_svg(chart: Chart) -> SafeString:
         _sub(axes, "text", str(value), class_="chart-y-label", x=LEFT - 6, y=y, dy=4)
     for index, day in enumerate(chart.days):
         x = _number(LEFT + (index + 0.5) * slot)
-        _sub(axes, "text", short_month(day), class_="chart-x-label", x=x, y=HEIGHT - BOTTOM + 18)
+        # Every other month's label is "-odd": a narrow screen shows only the others, larger.
+        label_class = "chart-x-label" + (" chart-x-label-odd" if (len(chart.days) - 1 - index) % 2 else "")
+        _sub(axes, "text", short_month(day), class_=label_class, x=x, y=HEIGHT - BOTTOM + 20)
     _sub(axes, "line", class_="chart-axis", x1=LEFT, y1=top + plot_height, x2=WIDTH - RIGHT, y2=top + plot_height)
 
     if chart.kind == "bars":
@@ -169,11 +173,11 @@ def chart_svg(chart: Chart) -> SafeString:
         x = LEFT
         for series in chart.series:
             swatch = _sub(key, "g", class_=f"chart-series chart-series-{series.name}")
-            rect = _sub(swatch, "rect", class_="chart-bar", x=x, y=TOP - 10, width=14, height=14)
+            rect = _sub(swatch, "rect", class_="chart-bar", x=x, y=TOP - 4, width=16, height=16)
             if series.hatched:
                 rect.set("fill", f"url(#{chart.id}-hatch)")
-            _sub(key, "text", series.label, class_="chart-legend-label", x=x + 20, y=TOP + 2)
-            x += 40 + 9 * len(series.label)
+            _sub(key, "text", series.label, class_="chart-legend-label", x=x + 22, y=TOP + 10)
+            x += 60 + 15 * len(series.label)  # room for the label at the larger size of a narrow screen
     return mark_safe(ET.tostring(svg, encoding="unicode"))  # noqa: S308 - built by ElementTree, escaped
 
 
