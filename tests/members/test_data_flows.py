@@ -12,7 +12,7 @@ from lxml import html
 
 from members import services
 from members.attributes import ATTRIBUTES
-from members.models import Environment
+from members.models import Environment, Service, ServiceVersion
 from members.selectors import data_flows, live_services, service_counts_on
 from portal.charts import month_ends
 from tests.factories import MembershipFactory, ServiceProviderOrganisationFactory
@@ -208,8 +208,13 @@ def test_staff_dashboard_query_count_is_pinned(operator, as_user, make_saml_serv
 HELSINKI = datetime.timezone(datetime.timedelta(hours=2))
 
 
-def _at(day: datetime.date):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(12), HELSINKI), tick=False)
+def _on(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(12), HELSINKI)
+
+
+def _reviewed_on(service, day: datetime.date) -> None:
+    """Date the service's review back (its certificates are valid only from about now)."""
+    ServiceVersion.objects.filter(service=service).exclude(reviewed_at=None).update(reviewed_at=_on(day))
 
 
 def test_services_per_environment_count_from_approval_to_withdrawal(
@@ -217,17 +222,15 @@ def test_services_per_environment_count_from_approval_to_withdrawal(
 ):
     """P1 approved in February and withdrawn in May; T1 a test service approved in April; P2 never
     approved; P3's only version rejected."""
-    with _at(datetime.date(2026, 2, 10)):
-        p1 = make_saml_service(provider_a)
-    with _at(datetime.date(2026, 3, 1)):
-        p3 = make_saml_service(provider_a, approve=False)
-        services.service_reject(version=p3.versions.get(), by=operator, reason="Ei tietosuojaselostetta")
-    with _at(datetime.date(2026, 4, 5)):
-        make_saml_service(provider_a, environment="test")
-    with _at(datetime.date(2026, 4, 20)):
-        make_saml_service(provider_a, approve=False)
-    with _at(datetime.date(2026, 5, 2)):
-        services.service_withdraw(service=p1, by=operator, reason="Rikkoo konfiguraation")
+    p1 = make_saml_service(provider_a)
+    _reviewed_on(p1, datetime.date(2026, 2, 10))
+    p3 = make_saml_service(provider_a, approve=False)
+    services.service_reject(version=p3.versions.get(), by=operator, reason="Ei tietosuojaselostetta")
+    _reviewed_on(p3, datetime.date(2026, 3, 1))
+    _reviewed_on(make_saml_service(provider_a, environment="test"), datetime.date(2026, 4, 5))
+    make_saml_service(provider_a, approve=False)
+    services.service_withdraw(service=p1, by=operator, reason="Rikkoo konfiguraation")
+    Service.objects.filter(pk=p1.pk).update(withdrawn_at=_on(datetime.date(2026, 5, 2)))
     days = month_ends(datetime.date(2026, 6, 15))
     with django_assert_num_queries(1):
         counts = service_counts_on(days)
@@ -238,10 +241,9 @@ def test_services_per_environment_count_from_approval_to_withdrawal(
 
 
 def test_the_dashboard_draws_the_services_chart_with_its_numbers(operator, as_user, make_saml_service, provider_a):
-    with _at(datetime.date(2026, 4, 5)):
-        make_saml_service(provider_a, environment="test")
-        make_saml_service(provider_a)
-    with _at(datetime.date(2026, 6, 15)):
+    _reviewed_on(make_saml_service(provider_a, environment="test"), datetime.date(2026, 4, 5))
+    _reviewed_on(make_saml_service(provider_a), datetime.date(2026, 4, 5))
+    with time_machine.travel(_on(datetime.date(2026, 6, 15)), tick=False):
         page = as_user(operator).get(DASHBOARD).content.decode()
     tree = html.fromstring(page)
     svg = tree.xpath("//svg[@aria-labelledby='services-chart-title services-chart-desc']")[0]
