@@ -99,14 +99,17 @@ class AgreementVersion(models.Model):
 SIGNING_LANGUAGES = ("fi", "sv", "en")
 
 
+def in_force_on(on: datetime.date) -> models.Q:
+    """A membership in force on a day: both parties have signed by then and its end date is still
+    ahead. The end date is the day the membership ends (DESIGN 3.6: services leave the proxy
+    configuration on that day), so a member is in force up to the day before it."""
+    return models.Q(in_force_from__lte=on) & (models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=on))
+
+
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def in_force(self, *, on: datetime.date) -> MembershipQuerySet:
-        """In force on a day: both parties have signed by then and its end date is still ahead.
-
-        The end date is the day the membership ends (DESIGN 3.6: services leave the proxy
-        configuration on that day), so a member is in force up to the day before it.
-        """
-        return self.filter(in_force_from__lte=on).filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=on))
+        """In force on a day (`in_force_on`)."""
+        return self.filter(in_force_on(on))
 
 
 class Membership(models.Model):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import AgreementVersion, MemberRole, Membership, Party, Signature
+from contracts.models import AgreementVersion, MemberRole, Membership, Party, Signature, in_force_on
 from contracts.redline import compare_versions
 from members.models import Organisation
 
@@ -80,6 +80,20 @@ def membership_counts(*, on: datetime.date) -> dict[str, int]:
         ended=Count("pk", filter=Q(ends_on__lte=on), distinct=True),
     )
     return counts
+
+
+def members_in_force_on(days: Sequence[datetime.date]) -> list[int]:
+    """How many organisations had a membership (in either role) in force on each day, in one query:
+    the numbers of the operator dashboard's chart of members over time (issue 16 item 5)."""
+    if not days:
+        return []
+    counts = Membership.objects.aggregate(
+        **{
+            f"day_{index}": Count("organisation", filter=in_force_on(day), distinct=True)
+            for index, day in enumerate(days)
+        }
+    )
+    return [counts[f"day_{index}"] for index in range(len(days))]
 
 
 def version_before(version: AgreementVersion) -> AgreementVersion | None:

@@ -40,6 +40,15 @@ class Attribute:
         """The label in the active language (for templates)."""
         return self.label()
 
+    def short_label(self, language: str | None = None) -> str:
+        """A shorter name for narrow places (the data-flow matrix's columns), else the label."""
+        shorts = dict(zip(("fi", "sv", "en"), SHORT_LABELS.get(self.key, ("", "", "")), strict=True))
+        return shorts.get((language or get_language() or "fi")[:2], "") or self.label(language)
+
+    @property
+    def current_short_label(self) -> str:
+        return self.short_label()
+
 
 def _a(key: str, saml: str, friendly: str, claim: str, multi: bool, formats: tuple[str, ...],
        fi: str, sv: str, en: str, description: Promise, since: str) -> Attribute:  # fmt: skip
@@ -109,6 +118,18 @@ ATTRIBUTES: dict[str, Attribute] = {
 }  # fmt: skip
 
 ATTRIBUTE_KEYS: tuple[str, ...] = tuple(ATTRIBUTES)
+
+# Shorter names (fi, sv, en) where the label is long, for a column heading that must stay narrow;
+# the full label goes with it as its title. "" keeps the label in that language.
+SHORT_LABELS: dict[str, tuple[str, str, str]] = {
+    "uid": ("", "Användar-id", "User ID"),
+    "educationProviderId": ("Järjestäjän tunniste", "Anordnarens id", "Provider ID"),
+    "educationProvider": ("Järjestäjän nimi", "Anordnarens namn", "Provider name"),
+    "educationProviderInfo": ("Järjestäjän tiedot", "Anordnarens uppgifter", "Provider information"),
+    "schoolCode": ("Oppilaitoskoodi", "Skolkod", ""),
+    "schoolInfo": ("Oppilaitostiedot", "Skolans uppgifter", "School information"),
+    "learningMaterialsCharge": ("Materiaalimaksu", "Läromedelsavgift", "Materials charge"),
+}
 
 
 def attribute_choices(language: str | None = None) -> list[tuple[str, str]]:

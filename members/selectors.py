@@ -7,16 +7,17 @@ from (DESIGN section 5); both run a fixed number of queries whatever the registe
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.attribute_mapping import mapping_missing_keys
+from members.attributes import ATTRIBUTES, Attribute
 from members.membership import HOME_ORGANISATION, SERVICE_PROVIDER, membership_in_force
 from members.models import (
     MAPPED_KINDS,
@@ -435,3 +436,133 @@ def pending_login_source_promotions() -> QuerySet[LoginSource]:
         .select_related("organisation", "promoted_from")
         .order_by("created_at", "id")
     )
+# ---------------------------------------------------------------- data flows (issue 16 item 5)
+
+
+@dataclass(frozen=True)
+class DataFlowCell:
+    """Whether a service receives one attribute, and in which environments."""
+
+    environments: frozenset[str]
+
+    @property
+    def shade(self) -> str:
+        """ "test", "production", "both" or "" (not received): the cell's class and legend entry."""
+        if len(self.environments) > 1:
+            return "both"
+        return next(iter(self.environments), "")
+
+    @property
+    def label(self) -> str:
+        """The meaning in words, for those who do not see the shading (WCAG 1.4.1)."""
+        if self.shade == "both":
+            return _("test and production")
+        if self.shade:
+            return str(Environment(self.shade).label)
+        return _("not received")
+
+    @property
+    def legend(self) -> str:
+        """The legend's sentence for cells in this state (whole, so each language can inflect it)."""
+        return {
+            "both": _("Received in test and in production"),
+            "test": _("Received in test only"),
+            "production": _("Received in production"),
+        }.get(self.shade, _("Not received"))
+
+
+@dataclass(frozen=True)
+class DataFlowRow:
+    """One service (with the test service it was promoted from, if both are approved)."""
+
+    service: Service  # the production one where there are two
+    name: str
+    provider: str
+    cells: tuple[DataFlowCell, ...]  # one per attribute, in ATTRIBUTES' order
+
+
+@dataclass(frozen=True)
+class DataFlowMatrix:
+    attributes: tuple[Attribute, ...]
+    rows: list[DataFlowRow]
+    legend: tuple[DataFlowCell, ...]  # the states a cell can be in here
+
+
+def data_flows(services: Iterable[Service], *, environments: Sequence[str]) -> DataFlowMatrix:
+    """Services × attributes: which personal data each service receives, by environment. No queries:
+    `services` come with `live_version` and `provider` (as `live_services` gives them).
+
+    Only approved (live) versions count: a change waiting for review releases nothing yet (DESIGN
+    section 2, review). A production service promoted from a test service shares its row with it,
+    so a cell says "test and production" where both receive the attribute.
+    """
+    live = [service for service in services if service.live_version is not None]
+    by_id = {service.pk: service for service in live}
+    joined = {
+        service.promoted_from_id
+        for service in live
+        if service.environment == Environment.PRODUCTION and service.promoted_from_id in by_id
+    }
+    rows = []
+    for service in live:
+        if service.pk in joined:
+            continue  # shown on its production service's row
+        group = [service, *([by_id[service.promoted_from_id]] if service.promoted_from_id in by_id else [])]
+        received: dict[str, set[str]] = {}
+        for member in group:
+            for attribute, _purpose in member.live_version.released_attributes():
+                received.setdefault(attribute.key, set()).add(member.environment)
+        cells = tuple(DataFlowCell(frozenset(received.get(key, ()))) for key in ATTRIBUTES)
+        rows.append(DataFlowRow(service, service.live_version.name, service.provider.name, cells))
+    rows.sort(key=lambda row: (row.provider.casefold(), row.name.casefold(), row.service.pk))
+    states = [frozenset({environment}) for environment in (Environment.TEST, Environment.PRODUCTION)]
+    legend = [DataFlowCell(state) for state in states if state <= set(environments)]
+    if len(legend) > 1:
+        legend.append(DataFlowCell(frozenset(environments)))
+    return DataFlowMatrix(attributes=tuple(ATTRIBUTES.values()), rows=rows, legend=tuple(legend))
+
+
+def live_services(*, environments: Sequence[str] = tuple(Environment.values)) -> list[Service]:
+    """Every service with an approved (live) version in these environments, with its version and
+    provider, for `data_flows`. One query."""
+    return list(
+        Service.objects.filter(environment__in=list(environments), live_version__isnull=False)
+        .select_related("live_version", "provider")
+        .order_by("provider__name_fi", "id")
+    )
+
+
+def _day_end(day: datetime.date) -> datetime.datetime:
+    """The first moment after `day` in the site's time zone."""
+    zone = timezone.get_current_timezone()
+    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, zone)
+
+
+def service_counts_on(days: Sequence[datetime.date]) -> dict[str, list[int]]:
+    """{environment: how many services were approved and not withdrawn at the end of each day}. One query.
+
+    A service counts from its first approval (its first version reviewed and not rejected) until it
+    is withdrawn. Approved again after a withdrawal, it has no withdrawal date any more (members.
+    services), so it counts from its first approval on: the register keeps no fuller history.
+    """
+    first_approved = (
+        ServiceVersion.objects.filter(service=OuterRef("pk"), reviewed_at__isnull=False)
+        .exclude(status=VersionStatus.REJECTED)
+        .order_by("reviewed_at")
+        .values("reviewed_at")[:1]
+    )
+    services = Service.objects.annotate(first_approved=Subquery(first_approved))
+    counts = {}
+    for environment in Environment.values:
+        for index, day in enumerate(days):
+            end = _day_end(day)
+            counts[f"{environment}_{index}"] = Count(
+                "pk",
+                filter=Q(environment=environment, first_approved__lt=end)
+                & (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=end)),
+            )
+    totals = services.aggregate(**counts) if days else {}
+    return {
+        environment: [totals[f"{environment}_{index}"] for index in range(len(days))]
+        for environment in Environment.values
+    }

@@ -17,10 +17,17 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from audit.models import Entry
 from contracts.models import MemberRole, Membership
-from contracts.selectors import membership_counts, memberships_of, organisation_ids_in_force
+from contracts.selectors import (
+    members_in_force_on,
+    membership_counts,
+    memberships_of,
+    organisation_ids_ended,
+    organisation_ids_in_force,
+)
 from contracts.timeline import TimelineEvent
 from members.access import TECHNICAL_ROLES
 from members.models import (
+    Environment,
     Invitation,
     LoginSource,
     Organisation,
@@ -29,8 +36,17 @@ from members.models import (
     ServiceVersion,
     VersionStatus,
 )
-from members.selectors import login_source_overview, pending_login_source_promotions, service_list
+from members.selectors import (
+    DataFlowMatrix,
+    data_flows,
+    live_services,
+    login_source_overview,
+    pending_login_source_promotions,
+    service_counts_on,
+    service_list,
+)
 from portal.audit_present import entry_rows
+from portal.charts import Chart, Series, chart, month_ends
 from steering.models import ChangeNotice, Reaction, Seat
 from steering.selectors import change_notices_for_member, proposals_for_seat_holder
 
@@ -54,11 +70,85 @@ def staff_dashboard_context() -> dict[str, Any]:
             limit=STAFF_DASHBOARD_LOGIN_SOURCES,
             in_force_ids=organisation_ids_in_force(role=MemberRole.HOME_ORGANISATION, on=timezone.localdate()),
         ),
+        "data_flows": data_flow_matrix(on=timezone.localdate()),
+        "charts": [members_chart(today=timezone.localdate()), services_chart(today=timezone.localdate())],
     }
 
 
 # How many login sources on their way to production the staff dashboard lists.
 STAFF_DASHBOARD_LOGIN_SOURCES = 50
+
+
+def data_flow_matrix(*, on: datetime.date) -> DataFlowMatrix:
+    """Which personal data each service receives on `on`, for staff: the approved services the
+    proxy releases to, by the rule of proxy.register (production: the provider's membership is in
+    force; test: it has not ended). Three queries."""
+    in_force = organisation_ids_in_force(role=MemberRole.SERVICE_PROVIDER, on=on)
+    ended = organisation_ids_ended(role=MemberRole.SERVICE_PROVIDER, on=on)
+
+    def released(service: Service) -> bool:
+        if service.environment == Environment.PRODUCTION:
+            return service.provider_id in in_force
+        return service.provider_id not in ended
+
+    services = [service for service in live_services() if released(service)]
+    return data_flows(services, environments=Environment.values)
+
+
+def _month_labels(days: list[datetime.date]) -> list[str]:
+    return [date_format(day, "YEAR_MONTH_FORMAT") for day in days]
+
+
+def members_chart(*, today: datetime.date) -> Chart:
+    """Members in force at each month's end over the last year (this month: today). One query."""
+    days = month_ends(today)
+    counts = members_in_force_on(days)
+    labels = _month_labels(days)
+    return chart(
+        id="members-chart",
+        title=_("Members in force, last 12 months"),
+        description=_(
+            "Members with a membership in force at the end of each month from %(first)s to %(last)s (this "
+            "month: today), from %(start)d to %(end)d. The table below gives every month's number."
+        )
+        % {"first": labels[0], "last": labels[-1], "start": counts[0], "end": counts[-1]},
+        kind="line",
+        days=days,
+        month_labels=labels,
+        series=[Series("members", _("Members in force"), tuple(counts))],
+    )
+
+
+def services_chart(*, today: datetime.date) -> Chart:
+    """Approved services in each environment at each month's end over the last year. One query."""
+    days = month_ends(today)
+    counts = service_counts_on(days)
+    labels = _month_labels(days)
+    test, production = counts[Environment.TEST], counts[Environment.PRODUCTION]
+    return chart(
+        id="services-chart",
+        title=_("Approved services by environment, last 12 months"),
+        description=_(
+            "Services approved and not withdrawn at the end of each month from %(first)s to %(last)s (this "
+            "month: today): in production from %(production_start)d to %(production_end)d, in test from "
+            "%(test_start)d to %(test_end)d. The table below gives every month's numbers."
+        )
+        % {
+            "first": labels[0],
+            "last": labels[-1],
+            "production_start": production[0],
+            "production_end": production[-1],
+            "test_start": test[0],
+            "test_end": test[-1],
+        },
+        kind="bars",
+        days=days,
+        month_labels=labels,
+        series=[
+            Series("production", _("In production"), tuple(production)),
+            Series("test", _("In test"), tuple(test), hatched=True),
+        ],
+    )
 
 
 def member_dashboard_context(user: User) -> dict[str, Any]:

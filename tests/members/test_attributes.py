@@ -125,3 +125,12 @@ def test_existing_services_keep_every_attribute_they_requested():
     version = ServiceVersion(requested_attributes=[{"key": key, "purpose": f"p-{key}"} for key in KEYS_OF_MODEL_1_2])
     released = {attribute.key: purpose for attribute, purpose in version.released_attributes()}
     assert released == {key: f"p-{key}" for key in KEYS_OF_MODEL_1_2}
+
+
+def test_short_labels_name_catalogue_attributes_and_fall_back_to_the_label():
+    from members.attributes import SHORT_LABELS
+
+    assert set(SHORT_LABELS) <= set(ATTRIBUTES)
+    assert ATTRIBUTES["educationProviderId"].short_label("sv") == "Anordnarens id"
+    assert ATTRIBUTES["uid"].short_label("fi") == ATTRIBUTES["uid"].label("fi") == "Käyttäjätunniste"
+    assert ATTRIBUTES["surname"].short_label("en") == "Surname"
