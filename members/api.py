@@ -590,6 +590,7 @@ class LoginSourceViewSet(viewsets.ModelViewSet):
         with service_errors():
             services.login_source_mapping_set(login_source=source, mapping=request.data, by=request.user)
         return Response(LoginSourceSerializer(self.get_queryset().get(pk=source.pk)).data)
+
     # Login sources from test to production (issue 14)
     @extend_schema(request=None, responses={201: LoginSourceSerializer})
     @action(detail=True, methods=["post"], pagination_class=None)

@@ -564,6 +564,8 @@ def load_login_source_mappings(*, report: Callable[[str], None]) -> None:
         services.login_source_mapping_set(login_source=source, mapping=mapping, by=None)
         mapped += 1
     report(f"Login sources given an attribute mapping: {mapped}")
+
+
 # ---------------------------------------------------------------- what the login page shows (issue 14)
 
 # By login source name: (display name fi, sv, en), (title fi, sv, en), logo (initials, colour).

@@ -871,6 +871,8 @@ class LoginSourceMappingForm(forms.Form):
                 mapping[key] = {form if form in (SOURCE, VALUE) else SOURCE: text}
         data["mapping"] = mapping
         return data
+
+
 # What the MPASSid login page shows for a login source (issue 14).
 class LoginSourceLoginPageForm(forms.ModelForm):
     logo = forms.FileField(

@@ -436,6 +436,8 @@ def pending_login_source_promotions() -> QuerySet[LoginSource]:
         .select_related("organisation", "promoted_from")
         .order_by("created_at", "id")
     )
+
+
 # ---------------------------------------------------------------- data flows (issue 16 item 5)
 
 

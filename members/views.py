@@ -954,6 +954,8 @@ def login_source_mapping(request: HttpRequest, pk: int, source_pk: int) -> HttpR
             messages.success(request, _("Attribute mapping saved."))
             return redirect("members:login-source-mapping", pk=organisation.pk, source_pk=source.pk)
     return render(request, "members/login_source_mapping.html", {**context, "form": form, "rows": form.rows()})
+
+
 # ---------------------------------------------------------------- a login source's page, test to production (issue 14)
 
 
@@ -1056,6 +1058,8 @@ def login_source_reject(request: HttpRequest, pk: int) -> HttpResponse:
     if test_source.pk is not None and test_source.pk != source.pk:
         return redirect("members:login-source-detail", pk=test_source.organisation_id, source_pk=test_source.pk)
     return redirect("members:review-queue")
+
+
 # ---------------------------------------------------------------- login sources: what the login page shows (issue 14)
 
 
