@@ -76,6 +76,7 @@ from members.organisation_register import RegisterError
 from members.secrets import secret_decrypt, secret_encrypt
 from members.selectors import production_checklist, service_stage
 from members.uris import uri_warnings, version_uris
+from widgets.list_sorting import list_sorting
 
 SECRET_SESSION_KEY = "members_new_client_secret"  # noqa: S105 (a session key name, not a secret)
 
@@ -130,18 +131,20 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     """Staff see every organisation; a member's user sees their own."""
     form = OrganisationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    sorting = list_sorting(request, selectors.organisation_sorts(), "name")
     organisations = selectors.organisation_list(
         search=filters.get("q", ""),
         kind=filters.get("kind", ""),
         role=filters.get("role", ""),
         ids=visible_organisation_ids(request.user),
+        order_by=sorting.order_by,
     )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "members/organisation_list.html",
-        {"form": form, "page": _page(request, organisations), "query": query.urlencode()},
+        {"form": form, "page": _page(request, organisations), "query": query.urlencode(), "sorting": sorting},
     )
 
 
@@ -402,7 +405,9 @@ def allowed_services(request: HttpRequest, pk: int) -> HttpResponse:
 def service_list(request: HttpRequest) -> HttpResponse:
     form = ServiceFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    sorting = list_sorting(request, selectors.service_sorts(), "provider")
     items = selectors.service_list(
+        order_by=sorting.order_by,
         search=filters.get("q", ""),
         environment=filters.get("environment", ""),
         protocol=filters.get("protocol", ""),
@@ -420,6 +425,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
             "page": _page(request, items),
             "query": query.urlencode(),
             "horizon": selectors.expiry_horizon(),
+            "sorting": sorting,
         },
     )
 
@@ -693,10 +699,18 @@ def organisation_register(request: HttpRequest, pk: int) -> HttpResponse:
 
 @operator_required
 def review_queue(request: HttpRequest) -> HttpResponse:
+    sorting = list_sorting(request, selectors.review_sorts(), "submitted")
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "members/review_queue.html",
-        {"page": _page(request, selectors.pending_versions()), "policy": ReviewPolicy.current()},
+        {
+            "page": _page(request, selectors.pending_versions(order_by=sorting.order_by)),
+            "policy": ReviewPolicy.current(),
+            "sorting": sorting,
+            "query": query.urlencode(),
+        },
     )
 
 

@@ -19,6 +19,7 @@ from members.forms import OrganisationFilterForm
 from portal import selectors
 from portal.health import health_report
 from steering.access import holds_seat, seat_holder_required
+from widgets.list_sorting import list_sorting
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -102,11 +103,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     form = OrganisationFilterForm(request.GET or None)
     state_form = MembershipStateFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    sorting = list_sorting(request, members_selectors.organisation_sorts(), "name")
     organisations = members_selectors.organisation_list(
         search=filters.get("q", ""),
         kind=filters.get("kind", ""),
         role=filters.get("role", ""),
         ids=visible_organisation_ids(request.user),
+        order_by=sorting.order_by,
     )
     if state_form.is_valid() and state_form.cleaned_data["membership"]:
         organisations = organisations_in_state(organisations, state=state_form.cleaned_data["membership"])
@@ -120,5 +123,5 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "members/organisation_list.html",
-        {"form": form, "state_form": state_form, "page": page, "query": query.urlencode()},
+        {"form": form, "state_form": state_form, "page": page, "query": query.urlencode(), "sorting": sorting},
     )
