@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import member_login_required, operator_required
@@ -36,6 +37,7 @@ from members.access import (
 from members.certificates import CertificateInfo, certificate_describe
 from members.forms import (
     AllowedServicesForm,
+    BulkApproveForm,
     InvitationForm,
     InvitationSignupForm,
     LoginSourceForm,
@@ -697,8 +699,9 @@ def organisation_register(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- review (operator staff)
 
 
-@operator_required
-def review_queue(request: HttpRequest) -> HttpResponse:
+def _review_queue_page(
+    request: HttpRequest, bulk_form: BulkApproveForm | None = None, status: int = 200
+) -> HttpResponse:
     sorting = list_sorting(request, selectors.review_sorts(), "submitted")
     query = request.GET.copy()
     query.pop("page", None)
@@ -710,8 +713,64 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "policy": ReviewPolicy.current(),
             "sorting": sorting,
             "query": query.urlencode(),
+            "bulk_form": bulk_form,
         },
+        status=status,
     )
+
+
+@operator_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    return _review_queue_page(request)
+
+
+@require_POST
+@operator_required
+def review_approve_selected(request: HttpRequest) -> HttpResponse:
+    """Approve the versions ticked in the review queue: first a page listing what will be approved,
+    then, once confirmed, each through the same approval as one approved from its service page."""
+    form = BulkApproveForm(request.POST)
+    if not form.is_valid():
+        return _review_queue_page(request, bulk_form=form, status=400)
+    ids = form.cleaned_data["versions"]
+    if request.POST.get("confirmed") != "yes":
+        versions = selectors.versions_by_id(ids)
+        found = {version.pk for version in versions}
+        return render(
+            request,
+            "members/review_approve_selected.html",
+            {
+                "to_approve": [v for v in versions if v.status == VersionStatus.PENDING],
+                "not_waiting": [v for v in versions if v.status != VersionStatus.PENDING],
+                "missing_count": sum(1 for pk in ids if pk not in found),
+            },
+        )
+    outcomes = services.service_approve_each(version_ids=ids, by=request.user)
+    approved = [outcome.version.name for outcome in outcomes if outcome.approved]
+    if approved:
+        messages.success(
+            request,
+            ngettext("Approved %(count)s change: %(names)s.", "Approved %(count)s changes: %(names)s.", len(approved))
+            % {"count": len(approved), "names": ", ".join(approved)},
+        )
+    for outcome in outcomes:
+        if outcome.approved:
+            continue
+        if outcome.version is None:
+            messages.error(
+                request, _("One selected change was not approved: %(problem)s") % {"problem": outcome.problem}
+            )
+        else:
+            messages.error(
+                request,
+                _("%(service)s (%(provider)s) was not approved: %(problem)s")
+                % {
+                    "service": outcome.version.name,
+                    "provider": outcome.version.service.provider.name,
+                    "problem": outcome.problem,
+                },
+            )
+    return redirect("members:review-queue")
 
 
 @require_POST
