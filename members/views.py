@@ -17,6 +17,7 @@ from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -78,6 +79,7 @@ from members.organisation_register import RegisterError
 from members.secrets import secret_decrypt, secret_encrypt
 from members.selectors import production_checklist, service_stage
 from members.uris import uri_warnings, version_uris
+from widgets.breadcrumbs import Crumb, breadcrumb_trail
 from widgets.list_sorting import list_sorting
 
 SECRET_SESSION_KEY = "members_new_client_secret"  # noqa: S105 (a session key name, not a secret)
@@ -123,6 +125,14 @@ def _errors_into(form: Form, error: ValidationError) -> None:
 
 def _page(request: HttpRequest, items: Any) -> Any:
     return Paginator(items, 50).get_page(request.GET.get("page"))
+
+
+def _organisation_trail(request: HttpRequest, organisation: Organisation, *crumbs: tuple[str, str]) -> list[Crumb]:
+    """Breadcrumbs to a page of `organisation` (itself, or `crumbs` below it): staff come through the
+    organisation list, a member's user straight from their dashboard."""
+    through_list = [(_("Organisations"), reverse("members:organisation-list"))] if request.user.is_staff else []
+    detail = (organisation.name, reverse("members:organisation-detail", args=[organisation.pk]))
+    return breadcrumb_trail(request, *through_list, detail, *crumbs)
 
 
 # ---------------------------------------------------------------- organisations
@@ -179,6 +189,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "allowed_services": organisation.allowed_services.select_related("live_version", "provider"),
         "can_edit": can_edit_organisation(request.user, organisation.pk),
         "can_edit_technical": can_edit_technical(request.user, organisation.pk),
+        "breadcrumbs": _organisation_trail(request, organisation),
     }
     return render(request, "members/organisation_detail.html", context)
 
@@ -347,10 +358,17 @@ def login_source_edit(request: HttpRequest, pk: int, source_pk: int | None = Non
         else:
             messages.success(request, _("Login source saved."))
             return redirect("members:organisation-detail", pk=organisation.pk)
+    here = (source.name, request.path) if source else (_("New login source"), request.path)
     return render(
         request,
         "members/login_source_form.html",
-        {"form": form, "title": _("Login source"), "organisation": organisation, "source": source},
+        {
+            "form": form,
+            "title": _("Login source"),
+            "organisation": organisation,
+            "source": source,
+            "breadcrumbs": _organisation_trail(request, organisation, here),
+        },
     )
 
 
@@ -529,10 +547,12 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for name in services.VERSION_FIELDS
             if getattr(pending, name) != getattr(service.live_version, name)
         ]
+    name = shown.name if shown else str(service)
     return render(
         request,
         "members/service_detail.html",
         {
+            "breadcrumbs": _organisation_trail(request, service.provider, (name, request.path)),
             "service": service,
             "live": service.live_version,
             "pending": pending,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,6 +23,7 @@ from proxy.forms import ProxyKeyForm, SnapshotDiffForm
 from proxy.models import Environment, ProxyKey, ProxyToken, Publication, Snapshot
 from proxy.services import PublishRefused, proxy_key_register, proxy_token_revoke, snapshot_build, snapshot_publish
 from proxy.signing import SigningKeyMissing
+from widgets.breadcrumbs import breadcrumb_trail
 from widgets.list_sorting import list_sorting
 
 WITHHELD_MESSAGE = gettext_lazy(
@@ -86,6 +88,14 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "snapshot": snapshot,
             "in_service": publication is not None and publication.snapshot_id == snapshot.pk,
             "earlier": earlier,
+            "breadcrumbs": breadcrumb_trail(
+                request,
+                (_("Proxy configuration"), reverse("proxy:snapshot-list")),
+                (
+                    _("Snapshot %(id)s (%(env)s)") % {"id": snapshot.pk, "env": snapshot.get_environment_display()},
+                    request.path,
+                ),
+            ),
         },
     )
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +32,7 @@ from steering.forms import (
     VoteForm,
 )
 from steering.models import ChangeNotice, EligibleSeat, Proposal, Seat, SteeringGroup, Vote
+from widgets.breadcrumbs import STEERING_START, breadcrumb_trail
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -141,6 +143,11 @@ def _render_staff_proposal(request: HttpRequest, proposal: Proposal, *, open_for
         "vote_count": Vote.objects.filter(proposal=proposal).count(),
         "seat_count": EligibleSeat.objects.filter(proposal=proposal).count(),
         "now": timezone.now(),
+        "breadcrumbs": breadcrumb_trail(
+            request,
+            (_("Steering group"), reverse("steering:staff-home")),
+            (proposal.title, reverse("steering:staff-proposal", args=[proposal.pk])),
+        ),
     }
     if proposal.is_closed:
         context["seat_votes"] = selectors.eligible_seats_with_votes(proposal)
@@ -226,6 +233,10 @@ def _render_voter_proposal(request: HttpRequest, proposal: Proposal, *, form=Non
         "form": form or VoteForm(initial={"choice": my_vote.choice if my_vote else None}),
         "show_tally": show_tally,
         "tally": (services.tally(proposal) if show_tally else None),
+        # A seat holder's pages start at the steering group's dashboard, whatever else they are.
+        "breadcrumbs": breadcrumb_trail(
+            request, (proposal.title, reverse("steering:proposal", args=[proposal.pk])), start=STEERING_START
+        ),
     }
     if proposal.is_closed:
         context["seat_votes"] = selectors.eligible_seats_with_votes(proposal)

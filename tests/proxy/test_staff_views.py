@@ -222,3 +222,12 @@ def test_a_sorted_snapshot_list_runs_as_many_queries_as_the_default(as_user, ope
 
     snapshot_build(environment="test", trigger="first")
     assert_queries_pinned(client, "/proxy/staff/?sort=-services&environment=test", grow=grow, expected=9)
+
+
+def test_a_snapshot_page_has_breadcrumbs_under_the_snapshot_list(as_user, operator, two_snapshots):
+    from tests.breadcrumbs import assert_trail
+
+    first = two_snapshots[0]
+    body = as_user(operator).get(f"/proxy/staff/snapshots/{first.pk}/").content.decode()
+    trail = assert_trail(body, "Operator", "Proxy configuration", f"Snapshot {first.pk} (test)")
+    assert trail[1][1] == "/proxy/staff/"
