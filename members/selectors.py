@@ -32,6 +32,7 @@ from members.models import (
     VersionStatus,
 )
 from members.uris import validate_endpoint_uri
+from widgets.list_sorting import in_page_language
 
 
 def approved_services(*, environment: str) -> list[Service]:
@@ -84,11 +85,7 @@ def home_organisations_register(environment: str | None = None) -> list[Organisa
 def localised_name(path: str = "") -> Expression:
     """The name in the active language, falling back to Finnish, as the models' `name` shows it:
     what a list sorted by name sorts by. `path`: the relation to the named object ("provider__")."""
-    language = (get_language() or "fi")[:2]
-    finnish = F(f"{path}name_fi")
-    if language == "fi":
-        return finnish
-    return Coalesce(NullIf(F(f"{path}name_{language}"), Value("")), finnish)
+    return in_page_language(f"{path}name")
 
 
 def organisation_sorts() -> dict[str, Expression | str]:

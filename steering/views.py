@@ -33,6 +33,7 @@ from steering.forms import (
 )
 from steering.models import ChangeNotice, EligibleSeat, Proposal, Seat, SteeringGroup, Vote
 from widgets.breadcrumbs import STEERING_START, breadcrumb_trail
+from widgets.list_sorting import list_sorting
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -49,7 +50,9 @@ def _add_errors(form, error: ValidationError) -> None:
 
 @operator_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "steering/staff_home.html", {"groups": selectors.groups_for_staff()})
+    sorting = list_sorting(request, selectors.proposal_sorts(), "-created")
+    groups = selectors.groups_for_staff(proposal_order=sorting.order_by)
+    return render(request, "steering/staff_home.html", {"groups": groups, "sorting": sorting})
 
 
 @operator_required

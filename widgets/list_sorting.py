@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Expression, F, OrderBy
+from django.db.models import Expression, F, OrderBy, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpRequest
+from django.utils.translation import get_language
 
 SORT_PARAMETER = "sort"
 
@@ -52,6 +54,16 @@ class ListSorting:
     def value(self) -> str:
         """The sort parameter as it stands (for a filter form's hidden field, so filtering keeps the order)."""
         return f"-{self.key}" if self.descending else self.key
+
+
+def in_page_language(field: str, languages: tuple[str, ...] = ("fi", "sv", "en")) -> Expression:
+    """`<field>_<language>` in the page's language, or the Finnish one where that is empty: what a
+    page shows as a translated name or title, so a column of them sorts as it reads."""
+    language = (get_language() or "fi")[:2]
+    finnish = F(f"{field}_fi")
+    if language == "fi" or language not in languages:
+        return finnish
+    return Coalesce(NullIf(F(f"{field}_{language}"), Value("")), finnish)
 
 
 def _parse(value: str, allowed: Mapping[str, SortFields]) -> tuple[str, bool] | None:

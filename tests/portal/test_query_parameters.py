@@ -22,6 +22,7 @@ PAGES = [
     ("/members/services/", ("page", "sort"), {200}),
     ("/members/review/", ("page", "sort"), {200}),
     ("/proxy/staff/", ("page", "environment", "sort"), {200}),
+    ("/staff/steering/", ("sort",), {200}),
     ("/agreements/staff/memberships/", ("state",), {200}),
     # The diff cannot compare without two snapshot numbers: 400 with a message (or 404: no such snapshot).
     ("/proxy/staff/diff/", ("a", "b"), {400, 404}),
