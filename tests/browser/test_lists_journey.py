@@ -66,6 +66,12 @@ def test_staff_approve_two_changes_together_from_the_review_queue(page, site, op
     login(page, site, operator.email, mfa=True, language="en")
     page.goto(f"{site}/members/review/")
     assert_accessible(page, f"lists-review-queue-{width}")
+    # "All on this page" (static/js/select-all.js) ticks every row and clears them again.
+    select_all = page.get_by_label("All on this page")
+    select_all.check()
+    assert page.locator('input[name="versions"]:checked').count() == 3
+    select_all.uncheck()
+    assert page.locator('input[name="versions"]:checked').count() == 0
     page.get_by_label("Select Alfa service of Alfa Oy").check()
     page.get_by_label("Select Charlie service of Charlie Oy").check()
     page.get_by_role("button", name="Approve selected…").click()
