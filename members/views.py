@@ -225,7 +225,12 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "members/organisation_edit.html",
-        {"form": form, "contacts": contacts, "organisation": organisation},
+        {
+            "form": form,
+            "contacts": contacts,
+            "organisation": organisation,
+            "breadcrumbs": _organisation_trail(request, organisation, (_("Edit"), request.path)),
+        },
     )
 
 
@@ -252,9 +257,11 @@ def _school_page(
     request: HttpRequest, organisation: Organisation, school: School | None, form: Form, office_form: Form
 ) -> HttpResponse:
     """The school's page: its own form and, once it exists, its offices with add and remove."""
+    here = (str(school) if school else _("School"), request.path)
     context = {
         "form": form, "title": _("School"), "organisation": organisation, "school": school,
         "offices": school.offices.all() if school else [], "office_form": office_form,
+        "breadcrumbs": _organisation_trail(request, organisation, here),
     }  # fmt: skip
     return render(request, "members/school_form.html", context)
 
@@ -327,7 +334,13 @@ def school_import(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "members/school_import.html",
-        {"form": form, "rows": rows, "has_errors": has_errors, "organisation": organisation},
+        {
+            "form": form,
+            "rows": rows,
+            "has_errors": has_errors,
+            "organisation": organisation,
+            "breadcrumbs": _organisation_trail(request, organisation, (_("Import schools"), request.path)),
+        },
     )
 
 
@@ -414,7 +427,14 @@ def allowed_services(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Allowed services saved."))
             return redirect("members:organisation-detail", pk=organisation.pk)
     return render(
-        request, "members/form.html", {"form": form, "title": _("Allowed services"), "organisation": organisation}
+        request,
+        "members/form.html",
+        {
+            "form": form,
+            "title": _("Allowed services"),
+            "organisation": organisation,
+            "breadcrumbs": _organisation_trail(request, organisation, (_("Allowed services"), request.path)),
+        },
     )
 
 
@@ -615,7 +635,18 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "members/service_form.html",
-        {"form": form, "organisation": service.provider, "protocol": service.protocol, "service": service},
+        {
+            "form": form,
+            "organisation": service.provider,
+            "protocol": service.protocol,
+            "service": service,
+            "breadcrumbs": _organisation_trail(
+                request,
+                service.provider,
+                (base.name if base else str(service), reverse("members:service-detail", args=[service.pk])),
+                (_("Change service"), request.path),
+            ),
+        },
     )
 
 

@@ -77,3 +77,21 @@ def test_names_in_crumbs_are_escaped(operator, as_user, org_a):
 
 def test_lists_have_no_breadcrumbs(operator, as_user, org_a):
     assert breadcrumbs(as_user(operator).get(reverse("members:organisation-list")).content.decode()) == []
+
+
+def test_an_organisations_sub_pages_sit_under_it(admin_a, as_user, org_a):
+    client = as_user(admin_a)
+    pages = {
+        reverse("members:organisation-edit", args=[org_a.pk]): "Edit",
+        reverse("members:school-create", args=[org_a.pk]): "School",
+        reverse("members:school-import", args=[org_a.pk]): "Import schools",
+    }
+    for url, label in pages.items():
+        assert_trail(client.get(url).content.decode(), "My organisations", "Municipality A", label)
+
+
+def test_the_service_form_sits_under_the_service(tech_provider_a, provider_a, as_user, make_saml_service):
+    service = make_saml_service(provider_a)
+    body = as_user(tech_provider_a).get(reverse("members:service-edit", args=[service.pk])).content.decode()
+    trail = assert_trail(body, "My organisations", provider_a.name, "Learning materials", "Change service")
+    assert trail[2][1] == reverse("members:service-detail", args=[service.pk])
