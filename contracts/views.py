@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from contracts.timeline import membership_timeline, timeline_drawing
 from contracts.verification import verify_hash, verify_pdf
 from members.access import has_role
 from members.models import Organisation, Role
+from widgets.breadcrumbs import Crumb, breadcrumb_trail
 
 
 def _form_errors_into(form, error: ValidationError) -> None:
@@ -132,6 +134,31 @@ def membership_sign(request: HttpRequest, organisation_pk: int, role: str) -> Ht
     )
 
 
+def _membership_trail(request: HttpRequest, membership: Membership) -> list[Crumb]:
+    """Staff come to a membership through the agreements list, a member's user through their organisation."""
+    here = (
+        _("%(organisation)s: %(role)s")
+        % {"organisation": membership.organisation.name, "role": membership.get_role_display()},
+        reverse("contracts:membership-detail", args=[membership.pk]),
+    )
+    if request.user.is_staff:
+        return breadcrumb_trail(request, (_("Memberships"), reverse("contracts:staff-membership-list")), here)
+    organisation = (
+        membership.organisation.name,
+        reverse("members:organisation-detail", args=[membership.organisation_id]),
+    )
+    return breadcrumb_trail(request, organisation, here)
+
+
+def _version_trail(request: HttpRequest, version: AgreementVersion | None) -> list[Crumb]:
+    here = (str(version), request.path) if version is not None else (_("New draft"), request.path)
+    return breadcrumb_trail(
+        request,
+        (_("Agreement versions"), reverse("contracts:staff-version-list")),
+        here,
+    )
+
+
 @member_login_required
 def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _get_membership_for_user(request, pk)
@@ -186,6 +213,7 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "response_form": forms.BreachResponseForm(),
             "outcome_form": forms.BreachOutcomeForm(),
             "countersign_form": forms.CountersignForm(user=request.user, initial={"full_name": request.user.full_name}),
+            "breadcrumbs": _membership_trail(request, membership),
         },
     )
 
@@ -379,7 +407,11 @@ def staff_version_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
         return render(
             request,
             "contracts/staff_version_detail.html",
-            {"version": version, **selectors.version_comparison(version)},
+            {
+                "version": version,
+                "breadcrumbs": _version_trail(request, version),
+                **selectors.version_comparison(version),
+            },
         )
     initial = {}
     if version is None:
@@ -407,6 +439,7 @@ def staff_version_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
             "form": form,
             "decision": decision,
             "may_publish": services.may_publish_without_proposal(),
+            "breadcrumbs": _version_trail(request, version),
             **(selectors.version_comparison(version) if version is not None else {}),
         },
     )

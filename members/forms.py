@@ -678,6 +678,39 @@ class ServiceCreateForm(ServiceVersionForm):
             del self.fields["entity_id"]
 
 
+class VersionSelectionField(forms.Field):
+    """The versions ticked in the review queue: a list of numbers, each at most once. Anything else
+    (a word, a sign, a digit of another script) means the form was tampered with or is stale."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Select at least one change to approve."),
+        "invalid": _("The selection could not be read. Go back to the review queue and select the changes again."),
+        "too_many": _("Select at most %(limit)s changes at a time."),
+    }
+    LIMIT = 200
+
+    def to_python(self, value: Any) -> list[int]:
+        if value in self.empty_values:
+            return []
+        if not isinstance(value, (list, tuple)):
+            value = [value]
+        ids: list[int] = []
+        for item in value:
+            item = str(item).strip()
+            if not (item.isascii() and item.isdigit()) or len(item) > 18:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            if int(item) not in ids:
+                ids.append(int(item))
+        if len(ids) > self.LIMIT:
+            raise ValidationError(self.error_messages["too_many"], code="too_many", params={"limit": self.LIMIT})
+        return ids
+
+
+class BulkApproveForm(forms.Form):
+    versions = VersionSelectionField(label=_("Changes to approve"))
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import Expression
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.attribute_mapping import mapping_missing_keys
@@ -33,6 +36,7 @@ from members.models import (
     VersionStatus,
 )
 from members.uris import validate_endpoint_uri
+from widgets.list_sorting import in_page_language
 
 
 def approved_services(*, environment: str) -> list[Service]:
@@ -89,12 +93,29 @@ def home_organisations_register(environment: str | None = None) -> list[Organisa
     )
 
 
+def localised_name(path: str = "") -> Expression:
+    """The name in the active language, falling back to Finnish, as the models' `name` shows it:
+    what a list sorted by name sorts by. `path`: the relation to the named object ("provider__")."""
+    return in_page_language(f"{path}name")
+
+
+def organisation_sorts() -> dict[str, Expression | str]:
+    """The organisation list's sortable columns (widgets/list_sorting.py), by name in the page's language."""
+    return {
+        "name": localised_name(),
+        "business_id": "business_id",
+        "kind": "kind",
+        "schools": "school_count",
+        "services": "service_count",
+    }
+
+
 def organisation_list(
-    *, search: str = "", kind: str = "", role: str = "", ids: list[int] | None = None
+    *, search: str = "", kind: str = "", role: str = "", ids: list[int] | None = None, order_by: tuple = ()
 ) -> QuerySet[Organisation]:
     organisations = Organisation.objects.annotate(
         service_count=Count("services", distinct=True), school_count=Count("schools", distinct=True)
-    ).order_by("name_fi")
+    ).order_by(*(order_by or ("name_fi", "pk")))
     if ids is not None:
         organisations = organisations.filter(pk__in=ids)
     if search:
@@ -122,11 +143,37 @@ def expiry_horizon() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(days=settings.TRUSTNET_CERTIFICATE_WARNING_DAYS)
 
 
+def service_sorts() -> dict[str, Expression | str | tuple]:
+    """The service list's sortable columns. A service is named as the list shows it: its live
+    version's name, else the name of the version waiting for review, else its entityID or client ID."""
+    language = (get_language() or "fi")[:2]
+    pending_name = Subquery(
+        ServiceVersion.objects.filter(service=OuterRef("pk"), status=VersionStatus.PENDING)
+        .order_by("-id")
+        .values("name_fi")[:1]
+    )
+    name = Coalesce(
+        NullIf(F(f"live_version__name_{language}"), Value("")),
+        NullIf(F("live_version__name_fi"), Value("")),
+        pending_name,
+        NullIf(F("entity_id"), Value("")),
+        F("client_id"),
+    )
+    return {
+        "name": name,
+        "provider": (localised_name("provider__"), "provider_id"),
+        "environment": "environment",
+        "protocol": "protocol",
+        "expires": "live_version__signing_certificate_expires_at",
+    }
+
+
 def service_list(
     *, search: str = "", environment: str = "", protocol: str = "", state: str = "", expiring: bool = False,
-    provider_ids: list[int] | None = None,
+    provider_ids: list[int] | None = None, order_by: tuple = (),
 ) -> QuerySet[Service]:  # fmt: skip
-    """Services with their live and pending versions (`pending` as an annotation-free prefetch)."""
+    """Services with their live and pending versions (`pending` as an annotation-free prefetch),
+    in `order_by` (expressions from `service_sorts`) or by provider."""
     pending = ServiceVersion.objects.filter(service=OuterRef("pk"), status=VersionStatus.PENDING)
     services = (
         Service.objects.select_related("provider", "live_version")
@@ -136,7 +183,7 @@ def service_list(
                 "versions", queryset=ServiceVersion.objects.filter(status=VersionStatus.PENDING), to_attr="pending"
             )
         )
-        .order_by("provider__name_fi", "id")
+        .order_by(*(order_by or ("provider__name_fi", "id")))
     )
     if provider_ids is not None:
         services = services.filter(provider_id__in=provider_ids)
@@ -166,12 +213,32 @@ def service_list(
     return services
 
 
-def pending_versions() -> QuerySet[ServiceVersion]:
+def review_sorts() -> dict[str, Expression | str | tuple]:
+    """The review queue's sortable columns."""
+    return {
+        "name": localised_name(),
+        "provider": (localised_name("service__provider__"), "service__provider_id"),
+        "environment": "service__environment",
+        "submitted": "submitted_at",
+    }
+
+
+def pending_versions(*, order_by: tuple = ()) -> QuerySet[ServiceVersion]:
+    """The versions waiting for review, oldest first unless `order_by` (from `review_sorts`) says otherwise."""
     return (
         ServiceVersion.objects.filter(status=VersionStatus.PENDING)
         .select_related("service__provider", "service__live_version", "submitted_by")
-        .order_by("submitted_at")
+        .order_by(*(order_by or ("submitted_at", "pk")))
     )
+
+
+def versions_by_id(ids: Collection[int]) -> list[ServiceVersion]:
+    """These versions, in the order of `ids` (a selection to confirm), whatever their status now;
+    ids of versions that do not exist are left out."""
+    found = (
+        ServiceVersion.objects.filter(pk__in=ids).select_related("service__provider", "service__live_version").in_bulk()
+    )
+    return [found[pk] for pk in ids if pk in found]
 
 
 def public_register(*, provider_ids: Collection[int]) -> list[Service]:

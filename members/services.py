@@ -1202,6 +1202,44 @@ def service_approve(*, version: ServiceVersion, by: User | None) -> ServiceVersi
     return version
 
 
+@dataclass(frozen=True)
+class ApprovalOutcome:
+    """What became of one version of a bulk approval: approved, or why not (in words)."""
+
+    version_id: int
+    version: ServiceVersion | None
+    problem: str = ""
+
+    @property
+    def approved(self) -> bool:
+        return not self.problem
+
+
+def service_approve_each(*, version_ids: Iterable[int], by: User) -> list[ApprovalOutcome]:
+    """Staff approve several pending versions at once (the review queue's "Approve selected").
+
+    Each goes through `service_approve`, in a transaction of its own, so each is checked and
+    audited exactly as one approved from its service page, and one that cannot be approved (it was
+    approved, rejected or replaced meanwhile, or removed) leaves the others approved. Deliberately
+    not one transaction: a single stale version must not undo the rest.
+    """
+    outcomes = []
+    for version_id in version_ids:
+        version = ServiceVersion.objects.select_related("service__provider").filter(pk=version_id).first()
+        if version is None:
+            outcomes.append(ApprovalOutcome(version_id, None, _("It no longer exists.")))
+            continue
+        try:
+            version = service_approve(version=version, by=by)
+        except ServiceVersion.DoesNotExist:
+            outcomes.append(ApprovalOutcome(version_id, version, _("It no longer exists.")))
+        except ValidationError as error:
+            outcomes.append(ApprovalOutcome(version_id, version, " ".join(error.messages)))
+        else:
+            outcomes.append(ApprovalOutcome(version_id, version))
+    return outcomes
+
+
 @transaction.atomic
 def service_reject(*, version: ServiceVersion, by: User | None, reason: str) -> ServiceVersion:
     """Staff reject a pending version with a reason the member sees; the live version stays."""

@@ -47,6 +47,7 @@ urlpatterns = [
     path("members/services/<int:pk>/withdraw/", views.service_withdraw, name="service-withdraw"),
     path("members/review/", views.review_queue, name="review-queue"),
     path("members/review/settings/", views.review_policy, name="review-policy"),
+    path("members/review/approve/", views.review_approve_selected, name="review-approve-selected"),
     path("members/versions/<int:pk>/approve/", views.version_approve, name="version-approve"),
     path("members/versions/<int:pk>/reject/", views.version_reject, name="version-reject"),
     # People: invitations and roles

@@ -18,9 +18,11 @@ from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import member_login_required, operator_required
@@ -39,6 +41,7 @@ from members.attribute_mapping import is_fixed
 from members.certificates import CertificateInfo, certificate_describe
 from members.forms import (
     AllowedServicesForm,
+    BulkApproveForm,
     InvitationForm,
     InvitationSignupForm,
     LoginSourceForm,
@@ -82,6 +85,8 @@ from members.organisation_register import RegisterError
 from members.secrets import secret_decrypt, secret_encrypt
 from members.selectors import production_checklist, service_stage
 from members.uris import uri_warnings, version_uris
+from widgets.breadcrumbs import Crumb, breadcrumb_trail
+from widgets.list_sorting import list_sorting
 
 SECRET_SESSION_KEY = "members_new_client_secret"  # noqa: S105 (a session key name, not a secret)
 
@@ -133,6 +138,14 @@ def _page(request: HttpRequest, items: Any) -> Any:
     return Paginator(items, 50).get_page(request.GET.get("page"))
 
 
+def _organisation_trail(request: HttpRequest, organisation: Organisation, *crumbs: tuple[str, str]) -> list[Crumb]:
+    """Breadcrumbs to a page of `organisation` (itself, or `crumbs` below it): staff come through the
+    organisation list, a member's user straight from their dashboard."""
+    through_list = [(_("Organisations"), reverse("members:organisation-list"))] if request.user.is_staff else []
+    detail = (organisation.name, reverse("members:organisation-detail", args=[organisation.pk]))
+    return breadcrumb_trail(request, *through_list, detail, *crumbs)
+
+
 # ---------------------------------------------------------------- organisations
 
 
@@ -141,18 +154,20 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     """Staff see every organisation; a member's user sees their own."""
     form = OrganisationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    sorting = list_sorting(request, selectors.organisation_sorts(), "name")
     organisations = selectors.organisation_list(
         search=filters.get("q", ""),
         kind=filters.get("kind", ""),
         role=filters.get("role", ""),
         ids=visible_organisation_ids(request.user),
+        order_by=sorting.order_by,
     )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "members/organisation_list.html",
-        {"form": form, "page": _page(request, organisations), "query": query.urlencode()},
+        {"form": form, "page": _page(request, organisations), "query": query.urlencode(), "sorting": sorting},
     )
 
 
@@ -185,6 +200,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "allowed_services": organisation.allowed_services.select_related("live_version", "provider"),
         "can_edit": can_edit_organisation(request.user, organisation.pk),
         "can_edit_technical": can_edit_technical(request.user, organisation.pk),
+        "breadcrumbs": _organisation_trail(request, organisation),
     }
     return render(request, "members/organisation_detail.html", context)
 
@@ -220,7 +236,12 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "members/organisation_edit.html",
-        {"form": form, "contacts": contacts, "organisation": organisation},
+        {
+            "form": form,
+            "contacts": contacts,
+            "organisation": organisation,
+            "breadcrumbs": _organisation_trail(request, organisation, (_("Edit"), request.path)),
+        },
     )
 
 
@@ -247,9 +268,11 @@ def _school_page(
     request: HttpRequest, organisation: Organisation, school: School | None, form: Form, office_form: Form
 ) -> HttpResponse:
     """The school's page: its own form and, once it exists, its offices with add and remove."""
+    here = (str(school) if school else _("School"), request.path)
     context = {
         "form": form, "title": _("School"), "organisation": organisation, "school": school,
         "offices": school.offices.all() if school else [], "office_form": office_form,
+        "breadcrumbs": _organisation_trail(request, organisation, here),
     }  # fmt: skip
     return render(request, "members/school_form.html", context)
 
@@ -322,7 +345,13 @@ def school_import(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "members/school_import.html",
-        {"form": form, "rows": rows, "has_errors": has_errors, "organisation": organisation},
+        {
+            "form": form,
+            "rows": rows,
+            "has_errors": has_errors,
+            "organisation": organisation,
+            "breadcrumbs": _organisation_trail(request, organisation, (_("Import schools"), request.path)),
+        },
     )
 
 
@@ -353,10 +382,17 @@ def login_source_edit(request: HttpRequest, pk: int, source_pk: int | None = Non
         else:
             messages.success(request, _("Login source saved."))
             return redirect("members:login-source-detail", pk=organisation.pk, source_pk=saved.pk)
+    here = (source.name, request.path) if source else (_("New login source"), request.path)
     return render(
         request,
         "members/login_source_form.html",
-        {"form": form, "title": _("Login source"), "organisation": organisation, "source": source},
+        {
+            "form": form,
+            "title": _("Login source"),
+            "organisation": organisation,
+            "source": source,
+            "breadcrumbs": _organisation_trail(request, organisation, here),
+        },
     )
 
 
@@ -402,7 +438,14 @@ def allowed_services(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Allowed services saved."))
             return redirect("members:organisation-detail", pk=organisation.pk)
     return render(
-        request, "members/form.html", {"form": form, "title": _("Allowed services"), "organisation": organisation}
+        request,
+        "members/form.html",
+        {
+            "form": form,
+            "title": _("Allowed services"),
+            "organisation": organisation,
+            "breadcrumbs": _organisation_trail(request, organisation, (_("Allowed services"), request.path)),
+        },
     )
 
 
@@ -413,7 +456,9 @@ def allowed_services(request: HttpRequest, pk: int) -> HttpResponse:
 def service_list(request: HttpRequest) -> HttpResponse:
     form = ServiceFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    sorting = list_sorting(request, selectors.service_sorts(), "provider")
     items = selectors.service_list(
+        order_by=sorting.order_by,
         search=filters.get("q", ""),
         environment=filters.get("environment", ""),
         protocol=filters.get("protocol", ""),
@@ -431,6 +476,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
             "page": _page(request, items),
             "query": query.urlencode(),
             "horizon": selectors.expiry_horizon(),
+            "sorting": sorting,
         },
     )
 
@@ -547,10 +593,12 @@ def _service_page(
             for name in services.VERSION_FIELDS
             if getattr(pending, name) != getattr(service.live_version, name)
         ]
+    name = shown.name if shown else str(service)
     return render(
         request,
         "members/service_detail.html",
         {
+            "breadcrumbs": _organisation_trail(request, service.provider, (name, request.path)),
             "service": service,
             "live": service.live_version,
             "pending": pending,
@@ -613,7 +661,18 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "members/service_form.html",
-        {"form": form, "organisation": service.provider, "protocol": service.protocol, "service": service},
+        {
+            "form": form,
+            "organisation": service.provider,
+            "protocol": service.protocol,
+            "service": service,
+            "breadcrumbs": _organisation_trail(
+                request,
+                service.provider,
+                (base.name if base else str(service), reverse("members:service-detail", args=[service.pk])),
+                (_("Change service"), request.path),
+            ),
+        },
     )
 
 
@@ -716,17 +775,79 @@ def organisation_register(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- review (operator staff)
 
 
-@operator_required
-def review_queue(request: HttpRequest) -> HttpResponse:
+def _review_queue_page(
+    request: HttpRequest, bulk_form: BulkApproveForm | None = None, status: int = 200
+) -> HttpResponse:
+    sorting = list_sorting(request, selectors.review_sorts(), "submitted")
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "members/review_queue.html",
         {
-            "page": _page(request, selectors.pending_versions()),
+            "page": _page(request, selectors.pending_versions(order_by=sorting.order_by)),
             "policy": ReviewPolicy.current(),
             "login_source_promotions": selectors.pending_login_source_promotions(),
+            "sorting": sorting,
+            "query": query.urlencode(),
+            "bulk_form": bulk_form,
         },
+        status=status,
     )
+
+
+@operator_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    return _review_queue_page(request)
+
+
+@require_POST
+@operator_required
+def review_approve_selected(request: HttpRequest) -> HttpResponse:
+    """Approve the versions ticked in the review queue: first a page listing what will be approved,
+    then, once confirmed, each through the same approval as one approved from its service page."""
+    form = BulkApproveForm(request.POST)
+    if not form.is_valid():
+        return _review_queue_page(request, bulk_form=form, status=400)
+    ids = form.cleaned_data["versions"]
+    if request.POST.get("confirmed") != "yes":
+        versions = selectors.versions_by_id(ids)
+        found = {version.pk for version in versions}
+        return render(
+            request,
+            "members/review_approve_selected.html",
+            {
+                "to_approve": [v for v in versions if v.status == VersionStatus.PENDING],
+                "not_waiting": [v for v in versions if v.status != VersionStatus.PENDING],
+                "missing_count": sum(1 for pk in ids if pk not in found),
+            },
+        )
+    outcomes = services.service_approve_each(version_ids=ids, by=request.user)
+    approved = [outcome.version.name for outcome in outcomes if outcome.approved]
+    if approved:
+        messages.success(
+            request,
+            ngettext("Approved %(count)s change: %(names)s.", "Approved %(count)s changes: %(names)s.", len(approved))
+            % {"count": len(approved), "names": ", ".join(approved)},
+        )
+    for outcome in outcomes:
+        if outcome.approved:
+            continue
+        if outcome.version is None:
+            messages.error(
+                request, _("One selected change was not approved: %(problem)s") % {"problem": outcome.problem}
+            )
+        else:
+            messages.error(
+                request,
+                _("%(service)s (%(provider)s) was not approved: %(problem)s")
+                % {
+                    "service": outcome.version.name,
+                    "provider": outcome.version.service.provider.name,
+                    "problem": outcome.problem,
+                },
+            )
+    return redirect("members:review-queue")
 
 
 @require_POST

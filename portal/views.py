@@ -23,6 +23,7 @@ from members.models import Environment, Organisation, Service
 from portal import selectors
 from portal.health import health_report
 from steering.access import holds_seat, seat_holder_required
+from widgets.list_sorting import ListSorting, list_sorting
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -135,7 +136,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     depend on contracts (DESIGN section 6). Staff see every organisation, a member's user their
     own. Five queries whatever the page's length.
     """
-    form, state_form, organisations = _filtered_organisations(request)
+    form, state_form, organisations, sorting = _filtered_organisations(request)
     page = Paginator(organisations, 50).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     statuses = role_statuses(page.object_list)
@@ -146,33 +147,36 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "members/organisation_list.html",
-        {"form": form, "state_form": state_form, "page": page, "query": query.urlencode()},
+        {"form": form, "state_form": state_form, "page": page, "query": query.urlencode(), "sorting": sorting},
     )
 
 
 def _filtered_organisations(
     request: HttpRequest,
-) -> tuple[OrganisationFilterForm, MembershipStateFilterForm, QuerySet[Organisation]]:
-    """The organisations the list's filters select, of those the user may see."""
+) -> tuple[OrganisationFilterForm, MembershipStateFilterForm, QuerySet[Organisation], ListSorting]:
+    """The organisations the list's filters select, of those the user may see, in the order asked
+    for (the list and its CSV export alike)."""
     form = OrganisationFilterForm(request.GET or None)
     state_form = MembershipStateFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    sorting = list_sorting(request, members_selectors.organisation_sorts(), "name")
     organisations = members_selectors.organisation_list(
         search=filters.get("q", ""),
         kind=filters.get("kind", ""),
         role=filters.get("role", ""),
         ids=visible_organisation_ids(request.user),
+        order_by=sorting.order_by,
     )
     if state_form.is_valid() and state_form.cleaned_data["membership"]:
         organisations = organisations_in_state(organisations, state=state_form.cleaned_data["membership"])
-    return form, state_form, organisations
+    return form, state_form, organisations, sorting
 
 
 @operator_required
 def organisation_export(request: HttpRequest) -> HttpResponse:
     """The organisation list as CSV for staff, with the same filters, and each role's membership
     state in words with its end date. Three queries whatever the number of organisations."""
-    _form, _state_form, organisations = _filtered_organisations(request)
+    _form, _state_form, organisations, _sorting = _filtered_organisations(request)
     organisations = list(organisations)
     statuses = role_statuses(organisations)
     header = [_("Name"), _("Business ID"), _("Kind"), _("Roles"), _("Schools"), _("Services")]

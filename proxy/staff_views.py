@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,20 +23,34 @@ from proxy.forms import ProxyKeyForm, SnapshotDiffForm
 from proxy.models import Environment, ProxyKey, ProxyToken, Publication, Snapshot
 from proxy.services import PublishRefused, proxy_key_register, proxy_token_revoke, snapshot_build, snapshot_publish
 from proxy.signing import SigningKeyMissing
+from widgets.breadcrumbs import breadcrumb_trail
+from widgets.list_sorting import list_sorting
 
 WITHHELD_MESSAGE = gettext_lazy(
     "The OIDC client register (oidc-clients.json) was withheld: no proxy public key is registered for this "
     "environment. The other files were published."
 )
 
+# The snapshot list's sortable columns (widgets/list_sorting.py); newest first unless chosen otherwise.
+SNAPSHOT_SORTS = {
+    "number": "pk",
+    "environment": ("environment", "created_at"),
+    "status": ("status", "created_at"),
+    "built": "created_at",
+    "services": "service_count",
+}
+
 
 @operator_required
 def snapshot_list(request: HttpRequest) -> HttpResponse:
     environment = request.GET.get("environment")
-    snapshots = Snapshot.objects.select_related("created_by").defer("files", "report")
+    sorting = list_sorting(request, SNAPSHOT_SORTS, "-built")
+    snapshots = Snapshot.objects.select_related("created_by").defer("files", "report").order_by(*sorting.order_by)
     if environment in Environment.values:
         snapshots = snapshots.filter(environment=environment)
     page = Paginator(snapshots, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     publications = {p.environment: p for p in Publication.objects.select_related("snapshot", "published_by")}
     in_service = {p.snapshot_id for p in publications.values()}
     return render(
@@ -46,6 +61,8 @@ def snapshot_list(request: HttpRequest) -> HttpResponse:
             "rows": [(value, label, publications.get(value)) for value, label in Environment.choices],
             "environments": Environment.choices,
             "environment": environment,
+            "sorting": sorting,
+            "query": query.urlencode(),
             "in_service": in_service,
             "retention_days": settings.PROXY_SNAPSHOT_RETENTION_DAYS,
             "withheld": [label for label, key in _proxy_key_rows() if key is None],
@@ -71,6 +88,14 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "snapshot": snapshot,
             "in_service": publication is not None and publication.snapshot_id == snapshot.pk,
             "earlier": earlier,
+            "breadcrumbs": breadcrumb_trail(
+                request,
+                (_("Proxy configuration"), reverse("proxy:snapshot-list")),
+                (
+                    _("Snapshot %(id)s (%(env)s)") % {"id": snapshot.pk, "env": snapshot.get_environment_display()},
+                    request.path,
+                ),
+            ),
         },
     )
 

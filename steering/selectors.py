@@ -14,15 +14,27 @@ from contracts.redline import compare_versions
 from members.access import organisation_ids_of
 from members.models import Role
 from steering.models import ChangeNotice, EligibleSeat, Proposal, ProposalStatus, Reaction, Seat, SteeringGroup, Vote
+from widgets.list_sorting import in_page_language
 
 
-def groups_for_staff() -> QuerySet[SteeringGroup]:
+def proposal_sorts() -> dict[str, Any]:
+    """The staff page's proposal tables' sortable columns (widgets/list_sorting.py); newest first by default."""
+    return {
+        "title": in_page_language("title"),
+        "status": "status",
+        "effective": "effective_date",
+        "votes": "vote_count",
+        "created": "created_at",
+    }
+
+
+def groups_for_staff(*, proposal_order: tuple = ()) -> QuerySet[SteeringGroup]:
+    """Every steering group with its seats and proposals (each group's proposals in `proposal_order`,
+    from `proposal_sorts`, or newest first)."""
+    proposals = Proposal.objects.select_related("version").annotate(vote_count=Count("votes"))
     return SteeringGroup.objects.order_by("name").prefetch_related(
         Prefetch("seats", queryset=Seat.objects.select_related("holder", "organisation").order_by("term_start", "id")),
-        Prefetch(
-            "proposals",
-            queryset=Proposal.objects.select_related("version").annotate(vote_count=Count("votes")),
-        ),
+        Prefetch("proposals", queryset=proposals.order_by(*proposal_order) if proposal_order else proposals),
     )
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +32,8 @@ from steering.forms import (
     VoteForm,
 )
 from steering.models import ChangeNotice, EligibleSeat, Proposal, Seat, SteeringGroup, Vote
+from widgets.breadcrumbs import STEERING_START, breadcrumb_trail
+from widgets.list_sorting import list_sorting
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -47,7 +50,9 @@ def _add_errors(form, error: ValidationError) -> None:
 
 @operator_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "steering/staff_home.html", {"groups": selectors.groups_for_staff()})
+    sorting = list_sorting(request, selectors.proposal_sorts(), "-created")
+    groups = selectors.groups_for_staff(proposal_order=sorting.order_by)
+    return render(request, "steering/staff_home.html", {"groups": groups, "sorting": sorting})
 
 
 @operator_required
@@ -141,6 +146,11 @@ def _render_staff_proposal(request: HttpRequest, proposal: Proposal, *, open_for
         "vote_count": Vote.objects.filter(proposal=proposal).count(),
         "seat_count": EligibleSeat.objects.filter(proposal=proposal).count(),
         "now": timezone.now(),
+        "breadcrumbs": breadcrumb_trail(
+            request,
+            (_("Steering group"), reverse("steering:staff-home")),
+            (proposal.title, reverse("steering:staff-proposal", args=[proposal.pk])),
+        ),
     }
     if proposal.is_closed:
         context["seat_votes"] = selectors.eligible_seats_with_votes(proposal)
@@ -226,6 +236,10 @@ def _render_voter_proposal(request: HttpRequest, proposal: Proposal, *, form=Non
         "form": form or VoteForm(initial={"choice": my_vote.choice if my_vote else None}),
         "show_tally": show_tally,
         "tally": (services.tally(proposal) if show_tally else None),
+        # A seat holder's pages start at the steering group's dashboard, whatever else they are.
+        "breadcrumbs": breadcrumb_trail(
+            request, (proposal.title, reverse("steering:proposal", args=[proposal.pk])), start=STEERING_START
+        ),
     }
     if proposal.is_closed:
         context["seat_votes"] = selectors.eligible_seats_with_votes(proposal)

@@ -112,7 +112,7 @@ def test_staff_invite_a_provider_admin_whose_services_reach_the_proxy_after_appr
     assert ENTITY_ID not in published_entity_ids(page, site)  # a pending service never reaches the proxy
 
     # OpenID Connect by form; the secret is shown once.
-    page.locator("main").get_by_role("link", name="Oppimisalusta Oy").click()
+    page.locator("main nav.breadcrumbs").get_by_role("link", name="Oppimisalusta Oy").click()
     page.get_by_role("link", name="Rekisteröi OpenID Connect -palvelu").click()
     page.wait_for_load_state()
     assert_accessible(page, "journey-sp-oidc-form")
@@ -129,7 +129,7 @@ def test_staff_invite_a_provider_admin_whose_services_reach_the_proxy_after_appr
     page.reload()
     assert secret not in page.content()
 
-    page.locator("main").get_by_role("link", name="Oppimisalusta Oy").click()
+    page.locator("main nav.breadcrumbs").get_by_role("link", name="Oppimisalusta Oy").click()
     page.wait_for_load_state()
     services = page.get_by_role("region", name="Palvelut")
     assert services.locator("tbody tr").count() == 2

@@ -18,9 +18,11 @@ HOSTILE = ["abc", "-1", "0", "1.5", "99999999999999999999", "1e400", "NaN", "\x0
 PAGES = [
     # A list ignores a filter or page number it cannot use (and shows the first or last page).
     ("/audit/", ("page", "object_type", "object_id", "actor", "action"), {200}),
-    ("/members/organisations/", ("page", "q", "kind", "role"), {200}),
-    ("/members/services/", ("page",), {200}),
-    ("/proxy/staff/", ("page", "environment"), {200}),
+    ("/members/organisations/", ("page", "q", "kind", "role", "sort"), {200}),
+    ("/members/services/", ("page", "sort"), {200}),
+    ("/members/review/", ("page", "sort"), {200}),
+    ("/proxy/staff/", ("page", "environment", "sort"), {200}),
+    ("/staff/steering/", ("sort",), {200}),
     ("/agreements/staff/memberships/", ("state",), {200}),
     # The diff cannot compare without two snapshot numbers: 400 with a message (or 404: no such snapshot).
     ("/proxy/staff/diff/", ("a", "b"), {400, 404}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from audit.models import Entry
@@ -181,3 +183,51 @@ def test_a_build_that_changed_nothing_is_compared_as_the_snapshot_it_kept(as_use
     body = client.get(f"/proxy/staff/diff/?a={first.pk}&b={record.pk}").content.decode()
     assert "Service 3" in body and "attributes added: learnerId" in body
     assert "Compare with the snapshot before" not in client.get(f"/proxy/staff/snapshots/{record.pk}/").content.decode()
+
+
+def test_the_snapshot_list_sorts_by_its_columns_and_says_so_in_aria_sort(as_user, operator, register):
+    """Issue 16 item 7: newest first by default; ?sort= orders by another column, an unknown one is ignored."""
+    register("test", saml_service(n=1), saml_service(n=2), saml_service(n=3))
+    many = snapshot_build(environment="test", trigger="three")
+    register("test", saml_service(n=1))
+    few = snapshot_build(environment="test", trigger="one")
+    client = as_user(operator)
+
+    def order(query: str) -> list[str]:
+        body = client.get(f"/proxy/staff/?{query}").content.decode()
+        table = body.split('<caption class="visually-hidden">Snapshots</caption>')[1]
+        return [
+            n for n in re.findall(r'href="/proxy/staff/snapshots/(\d+)/"', table) if n in {str(many.pk), str(few.pk)}
+        ]
+
+    assert order("") == [str(few.pk), str(many.pk)]
+    assert order("sort=built") == [str(many.pk), str(few.pk)]
+    assert order("sort=-services") == [str(many.pk), str(few.pk)]
+    assert order("sort=services") == [str(few.pk), str(many.pk)]
+    assert order("sort=created_at%20desc") == [str(few.pk), str(many.pk)]
+    body = client.get("/proxy/staff/?sort=-services&environment=test").content.decode()
+    link = re.search(r'aria-sort="descending" class="sortable"><a class="sort-link" href="\?([^"]+)">Services', body)
+    assert link and sorted(link.group(1).split("&amp;")) == ["environment=test", "sort=services"]
+    assert re.search(r'aria-sort="none" class="sortable"><a class="sort-link" href="[^"]+">Built', body)
+
+
+def test_a_sorted_snapshot_list_runs_as_many_queries_as_the_default(as_user, operator, register):
+    register("test", saml_service(n=1))
+    client = as_user(operator)
+
+    def grow():
+        for n in range(2, 8):
+            register("test", *[saml_service(n=i) for i in range(1, n + 1)])
+            snapshot_build(environment="test", trigger=f"grow {n}")
+
+    snapshot_build(environment="test", trigger="first")
+    assert_queries_pinned(client, "/proxy/staff/?sort=-services&environment=test", grow=grow, expected=9)
+
+
+def test_a_snapshot_page_has_breadcrumbs_under_the_snapshot_list(as_user, operator, two_snapshots):
+    from tests.breadcrumbs import assert_trail
+
+    first = two_snapshots[0]
+    body = as_user(operator).get(f"/proxy/staff/snapshots/{first.pk}/").content.decode()
+    trail = assert_trail(body, "Operator", "Proxy configuration", f"Snapshot {first.pk} (test)")
+    assert trail[1][1] == "/proxy/staff/"
