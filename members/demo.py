@@ -10,6 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.demo import demo_user
@@ -324,10 +325,14 @@ def _load_home_organisations() -> None:
             schools.append(school)
         for source in spec["sources"]:
             # The demo's sources are in production unless their spec says test (issue 14).
+            # Approved (staff let them into production long ago), so the proxy uses them.
             login_source, created = LoginSource.objects.get_or_create(
-                organisation=organisation, name=source["name"], defaults={"environment": "production", **source}
-            )
+                organisation=organisation, name=source["name"],
+                defaults={"environment": "production", "approved_at": timezone.now(), **source},
+            )  # fmt: skip
             if created:
+                login_source.flow_name = services.flow_name_for(organisation, login_source)
+                login_source.save(update_fields=["flow_name"])
                 login_source.schools.set(schools)
                 _demo_metadata_check(login_source)
 
@@ -599,7 +604,11 @@ DEMO_LOGIN_PAGES = {
 }  # fmt: skip
 # One school left off a list: Espoonlahden lukio logs in with Google, so Espoo's Wilma does not list
 # it, and the Google source lists only it (a school is listed under one production source).
-DEMO_EXCLUDED = {"Espoon Wilma": ["00571"], "Espoon Google Workspace": ["03405", "03411", "03423"]}
+# Tampere's ADFS does not list its upper secondary school: that school's Entra ID source is on its
+# way to production (DEMO_TEST_SOURCE below).
+DEMO_EXCLUDED = {
+    "Espoon Wilma": ["00571"], "Espoon Google Workspace": ["03405", "03411", "03423"], "Tampereen ADFS": ["00915"],
+}  # fmt: skip
 
 
 def demo_logo(initials: str, colour: str) -> bytes:
@@ -633,3 +642,57 @@ def load_login_source_login_pages(*, report: Callable[[str], None]) -> None:
         data["excluded_schools"] = list(source.schools.filter(code__in=DEMO_EXCLUDED.get(name, ())))
         services.login_source_login_page_save(login_source=source, data=data, logo=demo_logo(initials, colour), by=None)
     report(f"Login page entries: {len(sources)}")
+
+
+# ---------------------------------------------------------------- a login source on its way to production (issue 14)
+
+# Tampere tries Entra ID for its upper secondary school in the test environment, and has asked for
+# production: staff see it waiting in the review queue. Its ADFS stops listing that school on the
+# login page, so the school is listed under one production source once the promotion is approved.
+DEMO_TEST_SOURCE = {
+    "business_id": "0211675-2",
+    "school": "00915",
+    "fields": {
+        "kind": "entra", "name": "Tampereen lukioiden Entra ID", "environment": "test",
+        "tenant_id": "8d1b5c0a-3f2e-4a7b-9c61-2e5d7f0a4b19",
+        "metadata_url": "https://login.microsoftonline.example/8d1b5c0a-3f2e-4a7b-9c61-2e5d7f0a4b19/federationmetadata/2007-06/federationmetadata.xml",
+    },
+    "login_page": {
+        "display_name_fi": "Tampereen lukiot", "display_name_sv": "Tammerfors gymnasier",
+        "display_name_en": "Tampere upper secondary schools", "title_fi": "Opiskelijat ja opettajat",
+        "title_sv": "Studerande och lärare", "title_en": "Students and teachers",
+    },
+}  # fmt: skip
+
+
+def load_login_source_promotion(*, report: Callable[[str], None]) -> None:
+    """A test Entra ID source, mapped, with a logo, its metadata checked, whose promotion waits for
+    staff review. Runs after the agreements: promotion needs the membership in force."""
+    spec = DEMO_TEST_SOURCE
+    organisation = Organisation.objects.filter(business_id=spec["business_id"]).first()
+    if (
+        organisation is None
+        or LoginSource.objects.filter(organisation=organisation, name=spec["fields"]["name"]).exists()
+    ):
+        return
+    school = School.objects.get(code=spec["school"])
+    source = LoginSource.objects.create(organisation=organisation, approved_at=timezone.now(), **spec["fields"])
+    source.schools.set([school])
+    source.flow_name = services.flow_name_for(organisation, source)
+    source.save(update_fields=["flow_name"])
+    _demo_metadata_check(source)
+    services.login_source_mapping_set(
+        login_source=source, mapping={**DEMO_MAPPINGS["entra"], "schoolCode": {"value": school.code}}, by=None
+    )
+    services.login_source_login_page_save(
+        login_source=source,
+        data={**spec["login_page"], "excluded_schools": []},
+        logo=demo_logo("TL", "#4a148c"),
+        by=None,
+    )
+    try:
+        services.login_source_promote(login_source=source, by=None)
+    except ValidationError as refused:  # e.g. the organisation's membership is not in force in this demo
+        report(f"Login source left in test: {' '.join(refused.messages)}")
+        return
+    report(f"Login source waiting for promotion to production: {source.name}")

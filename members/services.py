@@ -569,7 +569,7 @@ def _hostnames_clean(kind: str, value: Any) -> list[str]:
     return names
 
 
-def _flow_name(organisation: Organisation, login_source: LoginSource) -> str:
+def flow_name_for(organisation: Organisation, login_source: LoginSource) -> str:
     """A unique, readable flow name: `urn:mpass.id:authnsource:<flow name>` picks the source."""
     base = slugify(f"{organisation.name_en or organisation.name_fi} {login_source.kind} {login_source.environment}")
     base = base[:90].strip("-") or "source"
@@ -642,7 +642,7 @@ def login_source_save(
         for name in METADATA_CHECK_FIELDS:
             setattr(login_source, name, getattr(stored, name))
     if not login_source.flow_name:
-        login_source.flow_name = _flow_name(organisation, login_source)
+        login_source.flow_name = flow_name_for(organisation, login_source)
     login_source.full_clean()
     login_source.save()
     if metadata_changed and login_source.is_checked_remotely:
@@ -1747,7 +1747,7 @@ def login_source_promote(*, login_source: LoginSource, by: User | None) -> Login
         environment=Environment.PRODUCTION,
         promoted_from=source,
     )
-    copy.flow_name = _flow_name(source.organisation, copy)
+    copy.flow_name = flow_name_for(source.organisation, copy)
     try:
         with transaction.atomic():
             copy.save()

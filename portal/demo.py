@@ -14,6 +14,7 @@ DEMO_LOADERS = [
     "members.demo.load_login_source_mappings",
     "members.demo.load_login_source_login_pages",
     "contracts.demo_agreements.load",
+    "members.demo.load_login_source_promotion",
     "members.demo.load_promotions",
     "steering.demo.load",
     "proxy.demo.load",
