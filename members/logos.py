@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
@@ -64,11 +65,12 @@ def max_logo_bytes() -> int:
 
 
 def _refuse(message: str, code: str) -> ValidationError:
-    return ValidationError({"logo": _("Logo: %(problem)s") % {"problem": message}}, code=code)
+    # Keyed by the field: the form shows it at the logo field and its error summary adds the label.
+    return ValidationError({"logo": capfirst(message)}, code=code)
 
 
 def logo_check(data: bytes) -> CheckedLogo:
-    """The checked logo, or ValidationError({"logo": "Logo: …"}) naming the problem."""
+    """The checked logo, or ValidationError({"logo": "…"}) naming the problem."""
     if len(data) > max_logo_bytes():
         raise _refuse(_("the file is larger than %(limit)s kB.") % {"limit": max_logo_bytes() // 1024}, "too_large")
     if not data:

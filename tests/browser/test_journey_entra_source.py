@@ -91,7 +91,7 @@ def test_an_admin_adds_an_entra_source_with_a_mapping_and_a_logo_and_staff_promo
     preview = page.locator(".login-preview")
     assert preview.locator(".login-preview-name").inner_text() == "The municipality's schools"
     logo = preview.get_by_role("img", name="The municipality's schools")
-    assert logo.evaluate("img => img.complete && img.naturalWidth === 96")
+    assert logo.evaluate("img => img.decode().then(() => img.naturalWidth === 96)")
     source.refresh_from_db()
     test_link = page.get_by_role("link", name="Log in through this source")
     assert test_link.get_attribute("href").startswith(TEST_LOGIN)

@@ -42,7 +42,7 @@ def test_a_member_sets_the_login_page_entry_and_sees_its_preview(page, site, adm
     preview = page.locator(".login-preview")
     assert preview.locator(".login-preview-name").inner_text() == "Kunnan Wilma-tunnus"
     logo = preview.get_by_role("img", name="Kunnan Wilma-tunnus")
-    assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert logo.evaluate("img => img.decode().then(() => img.naturalWidth > 0)")
     assert "Mattilan koulu" in preview.inner_text() and "Kirkonkylän lukio" not in preview.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(page, f"login-source-login-page-{width}")
@@ -50,6 +50,8 @@ def test_a_member_sets_the_login_page_entry_and_sees_its_preview(page, site, adm
     (tmp_path / "bad.svg").write_bytes(svg("<script>alert(1)</script>"))
     page.locator("input[name=logo]").set_input_files(str(tmp_path / "bad.svg"))
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Logo: the SVG contains a script element").is_visible()
+    summary = page.locator("[data-error-summary]")
+    assert summary.get_by_role("link", name="Logo: The SVG contains a script element").is_visible()
+    assert page.locator("#id_logo_error").get_by_text("The SVG contains a script element").is_visible()
     assert page.locator("input[name=logo]").get_attribute("aria-invalid") == "true"
     assert_accessible(page, f"login-source-login-page-error-{width}")
