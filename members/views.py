@@ -146,6 +146,14 @@ def _organisation_trail(request: HttpRequest, organisation: Organisation, *crumb
     return breadcrumb_trail(request, *through_list, detail, *crumbs)
 
 
+def _login_source_trail(
+    request: HttpRequest, organisation: Organisation, source: LoginSource, *crumbs: tuple[str, str]
+) -> list[Crumb]:
+    """Breadcrumbs to a login source's page, or to `crumbs` below it."""
+    detail = (source.name, reverse("members:login-source-detail", args=[organisation.pk, source.pk]))
+    return _organisation_trail(request, organisation, detail, *crumbs)
+
+
 # ---------------------------------------------------------------- organisations
 
 
@@ -1059,7 +1067,10 @@ def login_source_mapping(request: HttpRequest, pk: int, source_pk: int) -> HttpR
     have fixed mappings, shown read-only."""
     organisation = get_organisation_for_user(request, pk, edit="technical")
     source = get_object_or_404(LoginSource, pk=source_pk, organisation=organisation)
-    context: dict[str, Any] = {"organisation": organisation, "login_source": source, "title": _("Attribute mapping")}
+    context: dict[str, Any] = {
+        "organisation": organisation, "login_source": source, "title": _("Attribute mapping"),
+        "breadcrumbs": _login_source_trail(request, organisation, source, (_("Attribute mapping"), request.path)),
+    }  # fmt: skip
     if is_fixed(source.kind):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
@@ -1113,6 +1124,7 @@ def login_source_detail(request: HttpRequest, pk: int, source_pk: int) -> HttpRe
             "can_promote": can_edit and source.environment == Environment.TEST and promoted_copy is None,
             "awaiting_review": source.environment == Environment.PRODUCTION and not source.is_approved,
             "reject_form": RejectForm(),
+            "breadcrumbs": _login_source_trail(request, organisation, source),
         },
     )
 
@@ -1142,6 +1154,9 @@ def login_source_promote(request: HttpRequest, pk: int, source_pk: int) -> HttpR
             "source": source,
             "checklist": selectors.login_source_production_checklist(source),
             "refusals": list(services.login_source_production_refusals(source).values()),
+            "breadcrumbs": _login_source_trail(
+                request, organisation, source, (_("Request promotion to production"), request.path)
+            ),
         },
     )
 
@@ -1213,7 +1228,15 @@ def login_source_login_page(request: HttpRequest, pk: int, source_pk: int) -> Ht
     return render(
         request,
         "members/login_source_login_page.html",
-        {"form": form, "organisation": organisation, "source": source, "login_source": preview},
+        {
+            "form": form,
+            "organisation": organisation,
+            "source": source,
+            "login_source": preview,
+            "breadcrumbs": _login_source_trail(
+                request, organisation, source, (_("What the login page shows"), request.path)
+            ),
+        },
     )
 
 

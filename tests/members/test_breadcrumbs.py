@@ -95,3 +95,22 @@ def test_the_service_form_sits_under_the_service(tech_provider_a, provider_a, as
     body = as_user(tech_provider_a).get(reverse("members:service-edit", args=[service.pk])).content.decode()
     trail = assert_trail(body, "My organisations", provider_a.name, "Learning materials", "Change service")
     assert trail[2][1] == reverse("members:service-detail", args=[service.pk])
+
+
+def test_a_login_source_and_its_pages_sit_under_the_organisation(admin_a, as_user, org_a):
+    source = LoginSource.objects.create(
+        organisation=org_a, kind="entra", name="Kunnan Entra ID", tenant_id="3feb6bc1-d722-4726-966c-5b58b64df752",
+        metadata_url="https://login.example/m", flow_name="kunta-entra",
+    )  # fmt: skip
+    client = as_user(admin_a)
+    detail = reverse("members:login-source-detail", args=[org_a.pk, source.pk])
+    trail = assert_trail(client.get(detail).content.decode(), "My organisations", "Municipality A", "Kunnan Entra ID")
+    assert trail[-1][1] == detail
+    for name, label in (
+        ("members:login-source-mapping", "Attribute mapping"),
+        ("members:login-source-login-page", "What the login page shows"),
+        ("members:login-source-promote", "Request promotion to production"),
+    ):
+        body = client.get(reverse(name, args=[org_a.pk, source.pk])).content.decode()
+        trail = assert_trail(body, "My organisations", "Municipality A", "Kunnan Entra ID", label)
+        assert trail[2][1] == detail
