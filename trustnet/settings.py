@@ -317,10 +317,15 @@ CELERY_BEAT_SCHEDULE: dict = {
 # The inputs seam: a function (environment=, on=) -> proxy.inputs.ProxyInputs.
 # The proxy's login of each environment where a login source's test link starts; the link adds
 # authnContextClassRef=urn:mpass.id:authnsource:<flow name> to pick that source directly (e.g. the
-# operator's attribute test service's login address). Empty: no link is shown.
+# operator's attribute test service's login address). Empty: no link is shown. The demo (DEBUG)
+# shows example addresses, so its login sources' pages have their test links.
 PROXY_TEST_LOGIN_URL = {
-    "test": env.str("PROXY_TEST_LOGIN_URL_TEST", default=""),
-    "production": env.str("PROXY_TEST_LOGIN_URL_PRODUCTION", default=""),
+    "test": env.str(
+        "PROXY_TEST_LOGIN_URL_TEST", default="https://mpass-proxy-test.example/attributetest/login" if DEBUG else ""
+    ),
+    "production": env.str(
+        "PROXY_TEST_LOGIN_URL_PRODUCTION", default="https://mpass-proxy.example/attributetest/login" if DEBUG else ""
+    ),
 }
 # The operator's default test service (client_id or entityID). A new test login source of an
 # organisation that limits its users to an allow-list gets it on that list, so the source can be
