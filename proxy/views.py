@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -44,7 +45,8 @@ TOKEN_FILES = {"attribute-filter.xml", "satosa-attribute-policy.yaml", "config.j
 NOT_FOUND_MAX_AGE = 60
 
 _gzip_cache: dict[str, bytes] = {}
-_index_cache: dict[int, tuple[dict, dict]] = {}
+# What a view reads out of a published snapshot's files, by snapshot: a snapshot never changes.
+_snapshot_reads: dict[tuple[str, int], Any] = {}
 
 
 def _gzipped(sha256: str, data: bytes) -> bytes:
@@ -184,21 +186,29 @@ def snapshot_file(request: HttpRequest, environment: str, name: str) -> HttpResp
         return _unavailable("The published configuration failed its integrity check.\n")
 
 
+def _read_once(what: str, snapshot: Snapshot, read: Callable[[Snapshot], Any]) -> Any:
+    """`read(snapshot)`, computed once per process and snapshot (the last few snapshots kept)."""
+    key = (what, snapshot.pk)
+    if key not in _snapshot_reads:
+        if len(_snapshot_reads) > 16:
+            _snapshot_reads.clear()
+        _snapshot_reads[key] = read(snapshot)
+    return _snapshot_reads[key]
+
+
+def _read_index(snapshot: Snapshot) -> tuple[dict, dict]:
+    entities = json.loads(build.read_file(snapshot, "index.json"))["entities"]
+    return entities, {entry["sha1"]: entity_id for entity_id, entry in entities.items()}
+
+
 def _index(snapshot: Snapshot) -> tuple[dict, dict]:
     """(entityID → entry, sha1 hex → entityID) of a snapshot, read once per process."""
-    cached = _index_cache.get(snapshot.pk)
-    if cached is None:
-        entities = json.loads(build.read_file(snapshot, "index.json"))["entities"]
-        cached = (entities, {entry["sha1"]: entity_id for entity_id, entry in entities.items()})
-        if len(_index_cache) > 8:
-            _index_cache.clear()
-        _index_cache[snapshot.pk] = cached
-    return cached
+    return _read_once("index", snapshot, _read_index)
 
 
-def _entity_not_found() -> HttpResponse:
-    response = HttpResponse("Unknown entity.\n", status=404, content_type="text/plain")
-    # MDQ clients poll: let caches remember the miss for a while.
+def _not_found(what: str) -> HttpResponse:
+    response = HttpResponse(f"Unknown {what}.\n", status=404, content_type="text/plain")
+    # MDQ clients and login pages poll: let caches remember the miss for a while.
     response["Cache-Control"] = f"public, max-age={NOT_FOUND_MAX_AGE}"
     return response
 
@@ -210,7 +220,7 @@ def entity(request: HttpRequest, environment: str, identifier: str) -> HttpRespo
         snapshot = _published(environment)
         entities, by_sha1 = _index(snapshot)
     except _NoSnapshot:
-        return _entity_not_found()
+        return _not_found("entity")
     except build.TamperedSnapshot:
         return _unavailable("The published configuration failed its integrity check.\n")
     identifier = unquote(identifier)
@@ -219,7 +229,7 @@ def entity(request: HttpRequest, environment: str, identifier: str) -> HttpRespo
     else:
         entity_id = identifier if identifier in entities else None
     if entity_id is None:
-        return _entity_not_found()
+        return _not_found("entity")
     entry = entities[entity_id]
     try:
         # Only what a worker signed and verified after publishing (never signed here): found by
@@ -263,32 +273,22 @@ def signing_certificate(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------- login-source logos (issue 14)
 
-_logo_cache: dict[int, frozenset[str]] = {}
+
+def _read_logo_names(snapshot: Snapshot) -> frozenset[str]:
+    if "discovery.json" not in snapshot.files:
+        return frozenset()
+    document = json.loads(build.read_file(snapshot, "discovery.json"))
+    return frozenset(
+        source["logo_url"].rsplit("/", 1)[-1]
+        for organisation in document["home_organisations"]
+        for source in organisation["login_sources"]
+        if source["logo_url"]
+    )
 
 
 def _published_logos(snapshot: Snapshot) -> frozenset[str]:
     """The logo file names the snapshot's discovery.json points at, read once per process."""
-    cached = _logo_cache.get(snapshot.pk)
-    if cached is None:
-        cached = frozenset()
-        if "discovery.json" in snapshot.files:
-            document = json.loads(build.read_file(snapshot, "discovery.json"))
-            cached = frozenset(
-                source["logo_url"].rsplit("/", 1)[-1]
-                for organisation in document["home_organisations"]
-                for source in organisation["login_sources"]
-                if source["logo_url"]
-            )
-        if len(_logo_cache) > 8:
-            _logo_cache.clear()
-        _logo_cache[snapshot.pk] = cached
-    return cached
-
-
-def _logo_not_found() -> HttpResponse:
-    response = HttpResponse("Unknown logo.\n", status=404, content_type="text/plain")
-    response["Cache-Control"] = f"public, max-age={NOT_FOUND_MAX_AGE}"
-    return response
+    return _read_once("logos", snapshot, _read_logo_names)
 
 
 @require_safe
@@ -300,11 +300,11 @@ def logo(request: HttpRequest, environment: str, name: str) -> HttpResponse:
         snapshot = _published(environment)
         published = _published_logos(snapshot)
     except _NoSnapshot:
-        return _logo_not_found()
+        return _not_found("logo")
     except build.TamperedSnapshot:
         return _unavailable("The published configuration failed its integrity check.\n")
     if name not in published:
-        return _logo_not_found()
+        return _not_found("logo")
     digest, _, extension = name.partition(".")
 
     def content() -> bytes:
@@ -324,7 +324,7 @@ def logo(request: HttpRequest, environment: str, name: str) -> HttpResponse:
         )
     except FileNotFoundError:
         logger.error("logo %s of %s is published but not stored", name, environment)
-        return _logo_not_found()
+        return _not_found("logo")
     except build.TamperedSnapshot:
         logger.error("refused to serve logo %s of %s: it does not match its name", name, environment)
         return _unavailable("The logo failed its integrity check.\n")
