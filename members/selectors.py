@@ -344,11 +344,6 @@ def service_stage(service: Service) -> str:
 # ---------------------------------------------------------------- a login source's way to production (issue 14)
 
 
-def _mapping_complete(source: LoginSource) -> bool:
-    """Whether the source's attribute mapping gives every attribute MPASSid needs."""
-    return not mapping_missing_keys(source)
-
-
 def login_source_promoted_copy(source: LoginSource) -> LoginSource | None:
     """The production copy promoted from this test source (approved or waiting), or None.
 
@@ -443,7 +438,7 @@ def login_source_production_checklist(source: LoginSource, *, membership: bool |
         )
     )
     if source.kind in MAPPED_KINDS:
-        items.append(ChecklistItem(_("The attribute mapping is complete"), _mapping_complete(source)))
+        items.append(ChecklistItem(_("The attribute mapping is complete"), not mapping_missing_keys(source)))
     items.append(
         ChecklistItem(
             _("A display name for the login page"),
