@@ -6,6 +6,7 @@ import pytest
 
 from members import services
 from members.models import Role
+from members.signals import register_changed
 from tests.factories import MembershipFactory, OrganisationRoleFactory, ServiceProviderOrganisationFactory
 from tests.members.certs import good_certificate
 from tests.members.register_server import register_server  # noqa: F401 - the local Organisaatiopalvelu
@@ -105,3 +106,16 @@ def make_oidc_service(operator):
         return created.service
 
     return make
+
+
+@pytest.fixture
+def signals():
+    """(environment, reason) of each register_changed sent during the test."""
+    received = []
+
+    def handler(sender, **kwargs):
+        received.append((kwargs["environment"], kwargs["reason"]))
+
+    register_changed.connect(handler, weak=False)
+    yield received
+    register_changed.disconnect(handler)

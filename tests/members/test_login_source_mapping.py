@@ -8,7 +8,6 @@ from django.utils import timezone
 from audit.models import Entry
 from members import services
 from members.models import LoginSource, School
-from members.signals import register_changed
 from tests.conftest import api_client_for
 from tests.members.test_attribute_mapping import CLAIMS, full_mapping
 
@@ -34,18 +33,6 @@ def school_a(org_a):
 @pytest.fixture
 def source_a(org_a, school_a):
     return make_source(org_a)
-
-
-@pytest.fixture
-def signals():
-    received = []
-
-    def handler(sender, **kwargs):
-        received.append((kwargs["environment"], kwargs["reason"]))
-
-    register_changed.connect(handler, weak=False)
-    yield received
-    register_changed.disconnect(handler)
 
 
 # ---------------------------------------------------------------- the service

@@ -9,19 +9,6 @@ from django.urls import reverse
 from audit.models import Entry
 from members import services
 from members.models import ReviewPolicy, Service, VersionStatus
-from members.signals import register_changed
-
-
-@pytest.fixture
-def signals():
-    received = []
-
-    def handler(sender, **kwargs):
-        received.append((kwargs["environment"], kwargs["reason"]))
-
-    register_changed.connect(handler, weak=False)
-    yield received
-    register_changed.disconnect(handler)
 
 
 def _withdraw(client, service, reason="The entityID breaks the proxy's build."):
