@@ -43,7 +43,11 @@ def test_an_admin_adds_an_entra_source_with_a_mapping_and_a_logo_and_staff_promo
     # The form shows only the chosen kind's fields.
     page.goto(f"{site}/members/organisations/{org_a.pk}/")
     page.get_by_role("link", name="Add a login source").click()
+    page.wait_for_load_state()  # the form's script (deferred) listens for the kind's change
     page.get_by_label("Kind").select_option(label="Microsoft Entra ID")
+    # Other kinds' fields go out of sight (waited for: the script hides them on the change event).
+    page.get_by_label("Issuer").wait_for(state="hidden")
+    page.get_by_label("Hostnames").wait_for(state="hidden")
     assert page.get_by_label("Tenant ID").is_visible() and not page.get_by_label("Issuer").is_visible()
     assert not page.get_by_label("Hostnames").is_visible()
     page.get_by_label("Name", exact=False).first.fill("Kunnan Entra ID")
